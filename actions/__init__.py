@@ -1,0 +1,1 @@
+"""rasa_sdk actions: thin adapters from a Tracker to knowledge/ and back to messages."""

@@ -1,0 +1,46 @@
+"""Answer one aspect (what / who / how to apply …) of the measure the user asks about."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messages import intent_confidence, intent_name, measure_key_of_intent, send_answer
+from knowledge import aspects
+from knowledge.answers import answer_measure
+from knowledge.card import AnswerCard
+from knowledge.db import session_scope
+from knowledge.repository import MeasureNotFound, get_measure
+
+
+class ActionAnswerMeasure(Action):
+    def name(self) -> str:
+        return "action_answer_measure"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        key = measure_key_of_intent(intent_name(tracker)) or tracker.get_slot("current_measure")
+        if not key:
+            send_answer(
+                dispatcher,
+                "请问您想了解哪一项政策？可以直接说出名称，例如“徽商服务卡”。",
+                AnswerCard(kind="fallback", confidence=intent_confidence(tracker)),
+            )
+            return []
+        aspect = aspects.detect(tracker.latest_message.get("text") or "")
+        try:
+            with session_scope() as session:
+                answer = answer_measure(get_measure(session, key), aspect, intent_confidence(tracker))
+        except MeasureNotFound:
+            send_answer(
+                dispatcher,
+                "抱歉，知识库里暂时没有这一项的内容。请换个说法再问，或说“转人工”。",
+                AnswerCard(kind="fallback"),
+            )
+            return [SlotSet("current_measure", None)]
+        send_answer(dispatcher, answer.text, answer.card)
+        return [SlotSet("current_measure", key)]

@@ -1,0 +1,131 @@
+"""Run 皖企政策助手: ``python -m bot run | shell | train | prepare`` (make run / make shell)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import List
+
+from bot import model, servers
+from bot.endpoints import write_endpoints
+from bot.paths import PROJECT_DIR, VAR_DIR
+from knowledge import loader
+from knowledge.db import database_url
+
+SAMPLE_QUESTION = "徽商服务卡有什么用"
+
+
+def step(number: int, total: int, text: str) -> None:
+    print(f"[{number}/{total}] {text}", flush=True)
+
+
+def prepare() -> None:
+    report = loader.load()
+    print(f"      knowledge base: {report.measures} measures, {report.aliases} aliases → {database_url()}")
+
+
+def _raise_keyboard_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise KeyboardInterrupt
+
+
+def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
+    curl = (
+        f"curl -s http://localhost:{port}/webhooks/rest/webhook -H 'Content-Type: application/json' "
+        f'-d \'{{"sender": "demo", "message": "{SAMPLE_QUESTION}"}}\''
+    )
+    return "\n".join(
+        [
+            "",
+            f"皖企政策助手 is ready (started in {ready_s:.0f} s).",
+            f"REST:     POST http://localhost:{port}/webhooks/rest/webhook",
+            f"Try:      {curl}",
+            f"socket.io: http://localhost:{port}/socket.io",
+            "Terminal: make shell (in another terminal, after stopping this one)",
+            "Press Ctrl-C to stop every process started here.",
+            "",
+        ]
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    step(1, 3, "Loading the policy knowledge base")
+    prepare()
+    step(2, 3, "Checking the model")
+    model_path = model.ensure_model()
+    step(3, 3, f"Starting the action server (:{args.action_port}) and the Rasa server (:{args.port})")
+    started = time.monotonic()
+    stack = None
+    try:
+        stack = servers.start_stack(
+            model_path, rasa_port=args.port, action_port=args.action_port, api_token=os.environ.get("RASA_API_TOKEN")
+        )
+        print(_banner(stack, args.port, time.monotonic() - started), flush=True)
+        while all(p.popen.poll() is None for p in stack.processes):
+            time.sleep(1)
+        dead = [p for p in stack.processes if p.popen.poll() is not None]
+        print(f"The {dead[0].name} stopped (exit {dead[0].popen.returncode}); stopping the rest.", file=sys.stderr)
+        return 1
+    except servers.StartupError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        if stack is not None:
+            stack.stop()
+        print("Stopped.", flush=True)
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    prepare()
+    model_path = model.ensure_model()
+    action = servers.start_action_server(args.action_port)
+    try:
+        endpoints = write_endpoints(
+            VAR_DIR / "endpoints.shell.yml", f"http://127.0.0.1:{args.action_port}/webhook", VAR_DIR / "tracker.db"
+        )
+        command = [sys.executable, "-m", "rasa", "shell", "--model", str(model_path), "--endpoints", str(endpoints)]
+        return subprocess.call(command, cwd=PROJECT_DIR)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        action.stop()
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    prepare()
+    model.ensure_model()
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    prepare()
+    return 0
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, handler, help_text in [
+        ("run", cmd_run, "load the knowledge base, train if needed, serve on REST and socket.io"),
+        ("shell", cmd_shell, "chat in this terminal"),
+        ("train", cmd_train, "train a model if config, domain or data changed"),
+        ("prepare", cmd_prepare, "load the knowledge base only"),
+    ]:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+        sub.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+        sub.set_defaults(run=handler)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Train a model only when what it is trained from changed.
+
+The fingerprint covers config.yml, domain.yml, data/, the custom NLU components in bot/nlu/, the
+jieba dictionary generated from knowledge/ and the Rasa version; the model is saved as
+``models/wanqi-<fingerprint>.tar.gz``. A model with the current fingerprint is reused as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterable, List
+
+from bot.paths import CONFIG, DATA_DIR, DOMAIN, MODELS_DIR, PROJECT_DIR
+from knowledge.vocabulary import JIEBA_DIR, write_jieba_dictionary
+
+MODEL_PREFIX = "wanqi-"
+KEEP_MODELS = 3
+
+
+def _inputs() -> List[Path]:
+    files: Iterable[Path] = [CONFIG, DOMAIN]
+    files = list(files) + sorted(DATA_DIR.rglob("*.yml")) + sorted(DATA_DIR.rglob("*.yaml"))
+    files += sorted((PROJECT_DIR / "bot" / "nlu").rglob("*.py"))
+    files += sorted(JIEBA_DIR.glob("*"))
+    return files
+
+
+def fingerprint() -> str:
+    import rasa
+
+    digest = hashlib.sha256(rasa.__version__.encode())
+    for path in _inputs():
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path_for(fp: str) -> Path:
+    return MODELS_DIR / f"{MODEL_PREFIX}{fp}.tar.gz"
+
+
+def _prune_old_models(keep: Path) -> None:
+    models = sorted(MODELS_DIR.glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [m for m in models if m != keep][KEEP_MODELS - 1 :]:
+        old.unlink(missing_ok=True)
+
+
+def ensure_model(log=print) -> Path:
+    """The path of a model trained on the current inputs, training one if there is none."""
+    write_jieba_dictionary()
+    fp = fingerprint()
+    path = model_path_for(fp)
+    if path.exists():
+        log(f"Model up to date: {path.relative_to(PROJECT_DIR)} (no training needed)")
+        return path
+    log(f"Training a model (config, domain or data changed) → {path.relative_to(PROJECT_DIR)}")
+    log("This takes a few minutes on 2 cores; Rasa prints its progress below.")
+    started = time.monotonic()
+    command = [
+        sys.executable, "-m", "rasa", "train",
+        "--config", str(CONFIG), "--domain", str(DOMAIN), "--data", str(DATA_DIR),
+        "--out", str(MODELS_DIR), "--fixed-model-name", path.name[: -len(".tar.gz")],
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=PROJECT_DIR)
+    if result.returncode != 0 or not path.exists():
+        raise SystemExit(
+            f"Training failed (exit {result.returncode}). Read Rasa's message above; "
+            "`.venv/bin/rasa data validate` points at problems in domain.yml or data/."
+        )
+    log(f"Trained in {time.monotonic() - started:.0f} s.")
+    _prune_old_models(path)
+    return path

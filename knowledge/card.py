@@ -1,0 +1,47 @@
+"""The answer card: the one contract every channel and test relies on (DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List
+
+KINDS = ("policy", "eligibility", "match", "fallback", "out_of_scope", "handoff")
+VERDICTS = ("eligible", "not_eligible", "need_info")
+
+
+@dataclass
+class Reason:
+    condition: str
+    met: bool | None
+    fact: str | None = None
+
+
+@dataclass
+class AnswerCard:
+    kind: str
+    citations: List[int] = field(default_factory=list)
+    measure: str | None = None
+    verdict: str | None = None
+    reasons: List[Reason] = field(default_factory=list)
+    next_question: str | None = None
+    source: Dict[str, str] | None = None
+    notes: List[str] = field(default_factory=list)
+    confidence: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown card kind {self.kind!r}")
+        if self.verdict is not None and self.verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {self.verdict!r}")
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    def as_message(self) -> Dict[str, Any]:
+        """What the action sends as ``json_message``."""
+        return {"answer_card": self.to_dict()}
+
+
+def citation_label(number: int) -> str:
+    """How the text of a turn cites a measure: ``第13条`` (Arabic digits)."""
+    return f"第{number}条"

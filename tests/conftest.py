@@ -1,0 +1,65 @@
+"""Session fixtures: one trained model and one running assistant shared by all integration tests."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.assistant_client import AssistantClient
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def knowledge_db() -> str:
+    """The default knowledge database, (re)loaded from the YAML once per session."""
+    from knowledge import loader
+    from knowledge.db import database_url
+
+    loader.load()
+    return database_url()
+
+
+@pytest.fixture(scope="session")
+def trained_model(knowledge_db: str) -> Path:
+    """A model for the current config, domain and data; trains only if none matches."""
+    from bot.model import ensure_model
+
+    return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AssistantClient]:
+    """Action server + Rasa server on free ports, started the way `make run` starts them."""
+    from bot.servers import start_stack
+
+    workdir = tmp_path_factory.mktemp("assistant")
+    token = secrets.token_hex(12)
+    stack = start_stack(
+        trained_model,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        tracker_sqlite=workdir / "tracker.db",
+        endpoints_path=workdir / "endpoints.yml",
+        api_token=token,
+        log_dir=workdir,
+    )
+    try:
+        yield AssistantClient(stack.rasa_url, api_token=token)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+def assistant(running_assistant: AssistantClient) -> AssistantClient:
+    return running_assistant
