@@ -170,10 +170,10 @@ def _parse_node(raw: Any, path: Path, definitions: Dict[str, FactDefinition]) ->
     )
 
 
-def _leaves(node: Any) -> List[Condition]:
+def leaves(node: Any) -> List[Condition]:
     if isinstance(node, Condition):
         return [node]
-    return [leaf for child in node.children for leaf in _leaves(child)]
+    return [leaf for child in node.children for leaf in leaves(child)]
 
 
 def read_rule(path: Path) -> Rule:
@@ -192,7 +192,7 @@ def read_rule(path: Path) -> Rule:
     if isinstance(conditions, Condition):
         conditions = Group("all", (conditions,))
     asked = set(raw["facts"])
-    unasked = sorted({leaf.fact for leaf in _leaves(conditions)} - asked)
+    unasked = sorted({leaf.fact for leaf in leaves(conditions)} - asked)
     if unasked:
         raise RuleDataError(f"{path}: conditions use facts not listed under 'facts': {unasked}")
     facts = tuple(
@@ -284,13 +284,13 @@ def _evaluate_node(node: Any, facts: Mapping[str, Any]) -> bool | None:
     return False if all(result is False for result in results) else None
 
 
-def _open_leaves(node: Any, facts: Mapping[str, Any]) -> List[Condition]:
+def _openleaves(node: Any, facts: Mapping[str, Any]) -> List[Condition]:
     """Unknown leaves whose answer could still change the outcome."""
     if _evaluate_node(node, facts) is not None:
         return []
     if isinstance(node, Condition):
         return [node]
-    return [leaf for child in node.children for leaf in _open_leaves(child, facts)]
+    return [leaf for child in node.children for leaf in _openleaves(child, facts)]
 
 
 def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluation:
@@ -308,7 +308,7 @@ def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluatio
     verdict = {True: "eligible", False: "not_eligible", None: "need_info"}[outcome]
     reasons = []
     notes: List[str] = []
-    for leaf in _leaves(rule.conditions):
+    for leaf in leaves(rule.conditions):
         value = known.get(leaf.fact)
         met = leaf.test(value)
         shown = definitions[leaf.fact].describe(value) if value is not None else None
@@ -325,7 +325,7 @@ def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluatio
     next_fact = next_question = None
     next_options: List[Option] = []
     if verdict == "need_info":
-        open_facts = {leaf.fact for leaf in _open_leaves(rule.conditions, known)}
+        open_facts = {leaf.fact for leaf in _openleaves(rule.conditions, known)}
         next_fact = next(name for name in rule.fact_names if name in open_facts)
         asked = rule.fact(next_fact)
         next_question, next_options = asked.question, list(asked.options)
