@@ -31,7 +31,7 @@ def _bullets(items: List[str]) -> str:
 
 
 def _kind(measure: Measure) -> str:
-    return (measure.details or {}).get("kind", "support")
+    return measure.kind or "support"
 
 
 def _rules(measure: Measure) -> List[eligibility.Rule]:
