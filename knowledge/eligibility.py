@@ -32,6 +32,7 @@ from knowledge.facts import (
     prepare_text,
 )
 from knowledge.paths import DATA_DIR
+from knowledge.source_data import read_all
 
 RULES_DIR = DATA_DIR / "eligibility"
 # YAML folds long lines with a space; between Chinese characters that space is noise.
@@ -126,7 +127,9 @@ class Evaluation:
         return explain(self)
 
     def card(self, confidence: float | None = None, source: Dict[str, str] | None = None) -> AnswerCard:
-        """The eligibility answer card (kind "eligibility", cites the rule's measure)."""
+        """The eligibility answer card (kind "eligibility", cites the rule's measure).
+
+        ``source`` defaults to the document the rule's measure belongs to."""
         return AnswerCard(
             kind="eligibility",
             citations=[self.measure_number],
@@ -134,7 +137,7 @@ class Evaluation:
             verdict=self.verdict,
             reasons=list(self.reasons),
             next_question=self.next_question,
-            source=source,
+            source=source or document_source(self.measure_number),
             notes=list(self.notes),
             confidence=confidence,
         )
@@ -230,6 +233,30 @@ def _rules() -> Dict[str, Rule]:
 def rules() -> Dict[str, Rule]:
     """Every rule by key: guarantee_fee_subsidy, guarantee_fee_reduction_award, huishang_service_card…"""
     return dict(_rules())
+
+
+@lru_cache(maxsize=1)
+def _measure_index() -> Dict[int, Tuple[str, Dict[str, str]]]:
+    """Measure number → (measure key, the card's source block of its document), from the YAML."""
+    index = {}
+    for data in read_all():
+        meta = data.document
+        source = {"title": meta["title"], "issuer": meta["issuer"], "date": str(meta["date"])}
+        for measure in data.measures:
+            index[measure["number"]] = (measure["key"], source)
+    return index
+
+
+def document_source(number: int) -> Dict[str, str] | None:
+    """The answer card's ``source`` for the document holding measure ``number``."""
+    entry = _measure_index().get(number)
+    return dict(entry[1]) if entry else None
+
+
+def measure_key(rule: Rule) -> str | None:
+    """The key of the measure a rule belongs to (fiscal_funds_and_guarantee for 第10条)."""
+    entry = _measure_index().get(rule.measure_number)
+    return entry[0] if entry else None
 
 
 def rules_for_measure(number: int) -> List[Rule]:
