@@ -273,7 +273,7 @@ def coerce_fact(name: str, value: Any) -> Any:
     "信用" → "credit" for a category. Returns None when the value cannot be read.
     """
     definition = fact_definitions().get(name)
-    if definition is None or value is None or value == "":
+    if definition is None or value is None or value == "" or not isinstance(value, (str, int, float, bool)):
         return None
     if definition.type == "rate":
         return parse_rate(value)
