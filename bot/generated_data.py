@@ -1,7 +1,7 @@
 """NLU training data generated from the knowledge base vocabulary at training time.
 
 Lookup tables (one per measure: its programme names and aliases and the terms the document
-quotes; one per eligibility fact value once knowledge.facts provides them) are written to
+quotes; one per value of every eligibility fact, from knowledge/data/facts.yaml) are written to
 var/nlu/ (gitignored) and passed to ``rasa train`` / ``rasa data validate`` next to data/.
 The words are kept once, in knowledge/data; nobody edits the generated file.
 """
@@ -43,11 +43,15 @@ def measure_lookups() -> Dict[str, List[str]]:
 
 def fact_lookups() -> Dict[str, List[str]]:
     """lookup name → keywords, one table per value of every category fact in knowledge.facts."""
-    try:
-        from knowledge.facts import fact_keywords  # provided by the knowledge base
-    except ImportError:
-        return {}
-    return {f"fact_{name}_{value}": _clean(words) for (name, value), words in fact_keywords().items() if words}
+    from knowledge.facts import fact_definitions
+
+    tables: Dict[str, List[str]] = {}
+    for name, definition in fact_definitions().items():
+        for keyword, value in definition.keywords:
+            tables.setdefault(f"fact_{name}_{str(value).lower()}", []).append(keyword)
+        if definition.cues:
+            tables[f"fact_{name}_cue"] = list(definition.cues)
+    return {name: _clean(words) for name, words in tables.items() if _clean(words)}
 
 
 def render(tables: Dict[str, List[str]]) -> str:

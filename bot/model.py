@@ -1,8 +1,9 @@
 """Train a model only when what it is trained from changed.
 
 The fingerprint covers config.yml, domain.yml, data/, the custom NLU components in bot/nlu/, the
-jieba dictionary and the lookup tables generated from knowledge/ (var/jieba, var/nlu), and the
-Rasa version (the fact extractor reads knowledge/data/facts.yaml live, so facts need no retraining); the model is saved as
+jieba dictionary and the lookup tables generated from knowledge/ (var/jieba, var/nlu), the text
+normalisation applied to the training data, and the Rasa version (the fact extractor reads
+knowledge/data/facts.yaml live, so facts need no retraining); the model is saved as
 ``models/wanqi-<fingerprint>.tar.gz``. A model with the current fingerprint is reused as it is.
 """
 
@@ -15,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Iterable, List
 
-from bot.paths import CONFIG, DATA_DIR, DOMAIN, MODELS_DIR, PROJECT_DIR
 from bot.generated_data import GENERATED_NLU_DIR, training_data_paths
+from bot.paths import CONFIG, DATA_DIR, DOMAIN, MODELS_DIR, PROJECT_DIR
 from knowledge.vocabulary import JIEBA_DIR, write_jieba_dictionary
 
 MODEL_PREFIX = "wanqi-"
@@ -29,6 +30,7 @@ def _inputs() -> List[Path]:
     files += sorted((PROJECT_DIR / "bot" / "nlu").rglob("*.py"))
     files += sorted(JIEBA_DIR.glob("*"))
     files += sorted(GENERATED_NLU_DIR.glob("*.yml"))
+    files.append(PROJECT_DIR / "knowledge" / "textnorm.py")
     return files
 
 

@@ -8,7 +8,7 @@ names pick up (domain.yml, ``from_entity``). All facts of one message are taken.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -56,15 +56,15 @@ class PolicyFactExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "PolicyFactExtractor":
+    ) -> PolicyFactExtractor:
         return cls()
 
     @staticmethod
-    def supported_languages() -> List[Text] | None:
+    def supported_languages() -> List[str] | None:
         return ["zh"]
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -13,7 +13,7 @@ original text by bot.nlu.fact_extractor, which this component keeps under ORIGIN
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -44,15 +44,15 @@ class PolicyTextNormaliser(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "PolicyTextNormaliser":
+    ) -> PolicyTextNormaliser:
         return cls()
 
     @staticmethod
-    def supported_languages() -> List[Text] | None:
+    def supported_languages() -> List[str] | None:
         return ["zh"]
 
     def _normalise(self, message: Message) -> None:
