@@ -32,6 +32,7 @@ from knowledge.facts import (
     prepare_text,
 )
 from knowledge.paths import DATA_DIR
+from knowledge.source_data import read_all
 
 RULES_DIR = DATA_DIR / "eligibility"
 # YAML folds long lines with a space; between Chinese characters that space is noise.
@@ -126,7 +127,9 @@ class Evaluation:
         return explain(self)
 
     def card(self, confidence: float | None = None, source: Dict[str, str] | None = None) -> AnswerCard:
-        """The eligibility answer card (kind "eligibility", cites the rule's measure)."""
+        """The eligibility answer card (kind "eligibility", cites the rule's measure).
+
+        ``source`` defaults to the document the rule's measure belongs to."""
         return AnswerCard(
             kind="eligibility",
             citations=[self.measure_number],
@@ -134,7 +137,7 @@ class Evaluation:
             verdict=self.verdict,
             reasons=list(self.reasons),
             next_question=self.next_question,
-            source=source,
+            source=source or document_source(self.measure_number),
             notes=list(self.notes),
             confidence=confidence,
         )
@@ -170,10 +173,10 @@ def _parse_node(raw: Any, path: Path, definitions: Dict[str, FactDefinition]) ->
     )
 
 
-def _leaves(node: Any) -> List[Condition]:
+def leaves(node: Any) -> List[Condition]:
     if isinstance(node, Condition):
         return [node]
-    return [leaf for child in node.children for leaf in _leaves(child)]
+    return [leaf for child in node.children for leaf in leaves(child)]
 
 
 def read_rule(path: Path) -> Rule:
@@ -192,7 +195,7 @@ def read_rule(path: Path) -> Rule:
     if isinstance(conditions, Condition):
         conditions = Group("all", (conditions,))
     asked = set(raw["facts"])
-    unasked = sorted({leaf.fact for leaf in _leaves(conditions)} - asked)
+    unasked = sorted({leaf.fact for leaf in leaves(conditions)} - asked)
     if unasked:
         raise RuleDataError(f"{path}: conditions use facts not listed under 'facts': {unasked}")
     facts = tuple(
@@ -232,6 +235,30 @@ def rules() -> Dict[str, Rule]:
     return dict(_rules())
 
 
+@lru_cache(maxsize=1)
+def _measure_index() -> Dict[int, Tuple[str, Dict[str, str]]]:
+    """Measure number → (measure key, the card's source block of its document), from the YAML."""
+    index = {}
+    for data in read_all():
+        meta = data.document
+        source = {"title": meta["title"], "issuer": meta["issuer"], "date": str(meta["date"])}
+        for measure in data.measures:
+            index[measure["number"]] = (measure["key"], source)
+    return index
+
+
+def document_source(number: int) -> Dict[str, str] | None:
+    """The answer card's ``source`` for the document holding measure ``number``."""
+    entry = _measure_index().get(number)
+    return dict(entry[1]) if entry else None
+
+
+def measure_key(rule: Rule) -> str | None:
+    """The key of the measure a rule belongs to (fiscal_funds_and_guarantee for 第10条)."""
+    entry = _measure_index().get(rule.measure_number)
+    return entry[0] if entry else None
+
+
 def rules_for_measure(number: int) -> List[Rule]:
     return [rule for rule in _rules().values() if rule.measure_number == number]
 
@@ -246,7 +273,7 @@ def coerce_fact(name: str, value: Any) -> Any:
     "信用" → "credit" for a category. Returns None when the value cannot be read.
     """
     definition = fact_definitions().get(name)
-    if definition is None or value is None or value == "":
+    if definition is None or value is None or value == "" or not isinstance(value, (str, int, float, bool)):
         return None
     if definition.type == "rate":
         return parse_rate(value)
@@ -284,13 +311,13 @@ def _evaluate_node(node: Any, facts: Mapping[str, Any]) -> bool | None:
     return False if all(result is False for result in results) else None
 
 
-def _open_leaves(node: Any, facts: Mapping[str, Any]) -> List[Condition]:
+def _openleaves(node: Any, facts: Mapping[str, Any]) -> List[Condition]:
     """Unknown leaves whose answer could still change the outcome."""
     if _evaluate_node(node, facts) is not None:
         return []
     if isinstance(node, Condition):
         return [node]
-    return [leaf for child in node.children for leaf in _open_leaves(child, facts)]
+    return [leaf for child in node.children for leaf in _openleaves(child, facts)]
 
 
 def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluation:
@@ -308,7 +335,7 @@ def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluatio
     verdict = {True: "eligible", False: "not_eligible", None: "need_info"}[outcome]
     reasons = []
     notes: List[str] = []
-    for leaf in _leaves(rule.conditions):
+    for leaf in leaves(rule.conditions):
         value = known.get(leaf.fact)
         met = leaf.test(value)
         shown = definitions[leaf.fact].describe(value) if value is not None else None
@@ -325,7 +352,7 @@ def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluatio
     next_fact = next_question = None
     next_options: List[Option] = []
     if verdict == "need_info":
-        open_facts = {leaf.fact for leaf in _open_leaves(rule.conditions, known)}
+        open_facts = {leaf.fact for leaf in _openleaves(rule.conditions, known)}
         next_fact = next(name for name in rule.fact_names if name in open_facts)
         asked = rule.fact(next_fact)
         next_question, next_options = asked.question, list(asked.options)

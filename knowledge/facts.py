@@ -7,6 +7,7 @@ Rasa slot names). The words are data: ``data/facts.yaml``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,8 +42,28 @@ _MONEY_UNITS = {"亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "w": 1e4, 
 _AMOUNT = re.compile(rf"({_NUMBER})\s*(亿|千万|百万|万|w|W|千|k|K)?\s*(元|块|人民币)?")
 
 
+# Facts are stated in a sentence or two; longer input is cut here so a pasted novel cannot make
+# normalisation and matching slow.
+MAX_TEXT = 1000
+# A rate is a percentage; an amount a positive number of yuan below 10万亿 (anything else is a typo).
+MAX_RATE = 100.0
+MAX_AMOUNT = 1e13
+
+
 def prepare_text(text: str) -> str:
-    return _THOUSANDS.sub("", normalise(str(text)))
+    return _THOUSANDS.sub("", normalise(str(text)[:MAX_TEXT]))
+
+
+def _valid_rate(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value) or not 0 <= value <= MAX_RATE:
+        return None
+    return value
+
+
+def _valid_amount(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value) or not 0 < value < MAX_AMOUNT:
+        return None
+    return value
 
 
 def _rate_in(text: str) -> Tuple[float, Tuple[int, int]] | None:
@@ -59,6 +80,10 @@ def parse_rate(text: str | float | int | None) -> float | None:
     A bare number is taken as a fraction when below 0.1 (0.012 → 1.2) and as percent otherwise
     (1.2 → 1.2). Returns None when the text holds no rate.
     """
+    return _valid_rate(_parse_rate(text))
+
+
+def _parse_rate(text: str | float | int | None) -> float | None:
     if text is None or isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
@@ -96,6 +121,10 @@ def parse_amount(text: str | float | int | None) -> float | None:
     Prefers a number with a unit (万/亿/元…); a single bare number counts as yuan. Numbers that
     are rates ("1.2%") are ignored. Returns None when the text holds no amount.
     """
+    return _valid_amount(_parse_amount(text))
+
+
+def _parse_amount(text: str | float | int | None) -> float | None:
     if text is None or isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
@@ -235,7 +264,7 @@ def extract_facts(text: str) -> Dict[str, Any]:
             if rate is None and any(cue in prepared for cue in definition.cues):
                 value = _rate_after_cue(prepared, definition.cues)
                 rate = (value, (0, 0)) if value is not None else None
-            if rate is not None:
+            if rate is not None and _valid_rate(rate[0]) is not None:
                 found[name] = rate[0]
                 rate_span = rate[1]
         elif definition.type == "amount":
@@ -246,7 +275,7 @@ def extract_facts(text: str) -> Dict[str, Any]:
                 found[name] = value
     for name, definition in fact_definitions().items():
         if definition.type == "amount":
-            amount = _amount_in_message(prepared, definition.cues, rate_span)
+            amount = _valid_amount(_amount_in_message(prepared, definition.cues, rate_span))
             if amount is not None:
                 found[name] = amount
     return found

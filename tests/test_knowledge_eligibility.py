@@ -253,3 +253,9 @@ def test_text_cites_the_measure() -> None:
 def test_unknown_rule_is_a_clear_error() -> None:
     with pytest.raises(UnknownRule, match="guarantee_fee_subsidy"):
         evaluate("no_such_rule", {})
+
+
+@pytest.mark.parametrize("bad", [["a"], {"x": 1}, float("nan"), "", None, object()])
+def test_odd_slot_values_count_as_unknown(bad: object) -> None:
+    result = evaluate("guarantee_fee_subsidy", {**SUBSIDY_OK, "counter_guarantee": bad})
+    assert (result.verdict, result.next_fact) == ("need_info", "counter_guarantee")

@@ -200,3 +200,19 @@ def test_yes_no(text: object, expected: bool | None) -> None:
 @pytest.mark.parametrize(("value", "text"), [(5e6, "500万元"), (5e4, "5万元"), (1.5e8, "1.5亿元"), (3000, "3000元")])
 def test_yuan_reads_naturally(value: float, text: str) -> None:
     assert format_yuan(value) == text
+
+
+@pytest.mark.parametrize("text", ["9" * 400, "9" * 400 + "%", "百分之一百五十", float("nan"), float("inf")])
+def test_absurd_rates_are_not_rates(text: object) -> None:
+    assert parse_rate(text) is None
+
+
+@pytest.mark.parametrize("text", ["9" * 400 + "亿", "0元", float("inf"), -5.0])
+def test_absurd_amounts_are_not_amounts(text: object) -> None:
+    assert parse_amount(text) is None
+
+
+def test_hostile_messages_give_no_facts_and_do_not_crash() -> None:
+    assert extract_facts("😀" * 20000) == {}
+    assert extract_facts("担保费率" + "1" * 5000 + "%") == {}
+    assert extract_facts("费率1.2%" * 2000) == {"guarantee_fee_rate": 1.2}
