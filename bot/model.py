@@ -1,7 +1,9 @@
 """Train a model only when what it is trained from changed.
 
 The fingerprint covers config.yml, domain.yml, data/, the custom NLU components in bot/nlu/, the
-jieba dictionary generated from knowledge/ and the Rasa version; the model is saved as
+jieba dictionary and the lookup tables generated from knowledge/ (var/jieba, var/nlu), the text
+normalisation applied to the training data, and the Rasa version (the fact extractor reads
+knowledge/data/facts.yaml live, so facts need no retraining); the model is saved as
 ``models/wanqi-<fingerprint>.tar.gz``. A model with the current fingerprint is reused as it is.
 """
 
@@ -14,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Iterable, List
 
+from bot.generated_data import GENERATED_NLU_DIR, training_data_paths
 from bot.paths import CONFIG, DATA_DIR, DOMAIN, MODELS_DIR, PROJECT_DIR
 from knowledge.vocabulary import JIEBA_DIR, write_jieba_dictionary
 
@@ -26,6 +29,8 @@ def _inputs() -> List[Path]:
     files = list(files) + sorted(DATA_DIR.rglob("*.yml")) + sorted(DATA_DIR.rglob("*.yaml"))
     files += sorted((PROJECT_DIR / "bot" / "nlu").rglob("*.py"))
     files += sorted(JIEBA_DIR.glob("*"))
+    files += sorted(GENERATED_NLU_DIR.glob("*.yml"))
+    files.append(PROJECT_DIR / "knowledge" / "textnorm.py")
     return files
 
 
@@ -52,6 +57,7 @@ def _prune_old_models(keep: Path) -> None:
 def ensure_model(log=print) -> Path:
     """The path of a model trained on the current inputs, training one if there is none."""
     write_jieba_dictionary()
+    data_paths = training_data_paths()
     fp = fingerprint()
     path = model_path_for(fp)
     if path.exists():
@@ -62,7 +68,7 @@ def ensure_model(log=print) -> Path:
     started = time.monotonic()
     command = [
         sys.executable, "-m", "rasa", "train",
-        "--config", str(CONFIG), "--domain", str(DOMAIN), "--data", str(DATA_DIR),
+        "--config", str(CONFIG), "--domain", str(DOMAIN), "--data", *map(str, data_paths),
         "--out", str(MODELS_DIR), "--fixed-model-name", path.name[: -len(".tar.gz")],
     ]  # fmt: skip
     result = subprocess.run(command, cwd=PROJECT_DIR)

@@ -1,0 +1,178 @@
+"""Score the held-out questions (tests/heldout/questions.yml) through the running REST channel.
+
+    python -m bot.evaluate                 # trains if needed, starts a private stack on free ports
+    python -m bot.evaluate --url http://127.0.0.1:5005   # against an assistant already running
+
+Each question goes to a new conversation; what counts is the answer card of the reply:
+- clause accuracy: a measure question is right when the card cites exactly its measure;
+- out-of-scope rejection: an out-of-scope question is rejected when the card cites nothing
+  (kind out_of_scope, or fallback when the NLU was unsure).
+Writes reports/heldout.json (every question, the card, right or wrong) and
+reports/heldout-summary.md, and prints the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+from bot.paths import PROJECT_DIR
+
+HELDOUT_FILE = PROJECT_DIR / "tests" / "heldout" / "questions.yml"
+REPORTS_DIR = PROJECT_DIR / "reports"
+REJECTING_KINDS = ("out_of_scope", "fallback")
+
+
+@dataclass
+class Outcome:
+    question: str
+    style: str
+    expected: List[int]
+    kind: str | None
+    citations: List[int]
+    right: bool
+    text: str
+
+
+def load_heldout(path: Path = HELDOUT_FILE) -> List[Dict[str, Any]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+
+
+def is_right(expected: List[int], card: Dict[str, Any] | None) -> bool:
+    if card is None:
+        return False
+    if not expected:
+        return card.get("kind") in REJECTING_KINDS and not card.get("citations")
+    return card.get("citations") == expected
+
+
+def score(ask, questions: List[Dict[str, Any]]) -> List[Outcome]:
+    """``ask(question) -> Reply`` (tests/assistant_client.Reply or the same shape)."""
+    outcomes = []
+    for item in questions:
+        reply = ask(item["q"])
+        card = reply.card
+        outcomes.append(
+            Outcome(
+                question=item["q"],
+                style=item["style"],
+                expected=list(item["expect"]),
+                kind=card.get("kind") if card else None,
+                citations=list(card.get("citations") or []) if card else [],
+                right=is_right(list(item["expect"]), card),
+                text=reply.text[:200],
+            )
+        )
+    return outcomes
+
+
+def _rate(outcomes: List[Outcome]) -> float:
+    return sum(o.right for o in outcomes) / len(outcomes) if outcomes else 0.0
+
+
+def summarise(outcomes: List[Outcome]) -> Dict[str, Any]:
+    measure = [o for o in outcomes if o.expected]
+    oos = [o for o in outcomes if not o.expected]
+    return {
+        "questions": len(outcomes),
+        "measure_questions": len(measure),
+        "out_of_scope_questions": len(oos),
+        "clause_accuracy": round(_rate(measure), 4),
+        "clause_accuracy_direct": round(_rate([o for o in measure if o.style == "direct"]), 4),
+        "clause_accuracy_paraphrase": round(_rate([o for o in measure if o.style == "paraphrase"]), 4),
+        "out_of_scope_rejection": round(_rate(oos), 4),
+        "out_of_scope_kind_counts": dict(Counter(o.kind or "none" for o in oos)),
+        "measures_covered": sorted({o.expected[0] for o in measure}),
+    }
+
+
+def render_summary(summary: Dict[str, Any], outcomes: List[Outcome]) -> str:
+    lines = [
+        "# Held-out evaluation (through the REST channel, scored on the answer card)",
+        "",
+        f"- questions: {summary['questions']} ({summary['measure_questions']} about measures, "
+        f"{summary['out_of_scope_questions']} out of scope)",
+        f"- clause accuracy: {summary['clause_accuracy']:.1%} "
+        f"(direct {summary['clause_accuracy_direct']:.1%}, paraphrase {summary['clause_accuracy_paraphrase']:.1%})",
+        f"- out-of-scope rejection: {summary['out_of_scope_rejection']:.1%} "
+        f"(card kinds: {summary['out_of_scope_kind_counts']})",
+        "",
+        "## Misses",
+        "",
+    ]
+    misses = [o for o in outcomes if not o.right]
+    lines += [f"- `{o.question}` expected {o.expected or 'no citation'}, got {o.kind} {o.citations}" for o in misses]
+    if not misses:
+        lines.append("- none")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(outcomes: List[Outcome], folder: Path = REPORTS_DIR) -> Dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = summarise(outcomes)
+    report = {"summary": summary, "outcomes": [asdict(o) for o in outcomes]}
+    (folder / "heldout.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "heldout-summary.md").write_text(render_summary(summary, outcomes), encoding="utf-8")
+    return summary
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="an assistant already running (Rasa server URL)")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(PROJECT_DIR))
+    from tests.assistant_client import AssistantClient
+
+    stack = None
+    url = args.url
+    if not url:
+        from bot import model, servers
+        from knowledge import loader
+
+        loader.load()
+        trained = model.ensure_model()
+        workdir = Path(tempfile.mkdtemp(prefix="wanqi-eval-"))
+        print(f"Starting a private assistant (logs in {workdir}) …", flush=True)
+        stack = servers.start_stack(
+            trained,
+            rasa_port=_free_port(),
+            action_port=_free_port(),
+            tracker_sqlite=workdir / "tracker.db",
+            endpoints_path=workdir / "endpoints.yml",
+            api_token=secrets.token_hex(12),
+            log_dir=workdir,
+        )
+        url = stack.rasa_url
+    try:
+        client = AssistantClient(url)
+        started = time.monotonic()
+        outcomes = score(lambda q: client.ask(client.new_sender(), q), load_heldout())
+        summary = write_reports(outcomes)
+        print(render_summary(summary, outcomes))
+        print(f"Scored {len(outcomes)} questions in {time.monotonic() - started:.0f} s → reports/heldout-summary.md")
+    finally:
+        if stack is not None:
+            stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""Dialogue behaviour over the REST channel: eligibility forms, corrections, leaving, matching,
+out-of-scope and fallback replies. Shares the session's running assistant (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.assistant_client import AssistantClient, Reply
+
+pytestmark = pytest.mark.server
+
+CITATION = re.compile(r"第\d+条")
+
+
+def eligibility_card(reply: Reply, measure: int, rule: str) -> dict:
+    card = reply.card
+    assert card is not None, reply.messages
+    assert card["kind"] == "eligibility", card
+    assert card["citations"] == [measure]
+    assert card["measure"] == rule
+    assert f"第{measure}条" in reply.text, reply.text
+    return card
+
+
+def press(assistant: AssistantClient, sender: str, reply: Reply, title_part: str) -> Reply:
+    """Press the button whose title contains ``title_part``, as a channel would (its payload)."""
+    matching = [b for b in reply.buttons if title_part in b["title"]]
+    assert matching, f"no button with {title_part!r} in {reply.buttons}"
+    return assistant.ask(sender, matching[0]["payload"])
+
+
+def test_a_question_with_every_fact_gets_its_verdict_at_once(assistant: AssistantClient) -> None:
+    reply = assistant.ask(
+        assistant.new_sender(),
+        "我们是融资担保公司，给一家省级专精特新企业做信用反担保的贷款担保，年化费率百分之一，贷款五百万，能拿担保费补贴吗",
+    )
+    card = eligibility_card(reply, 10, "guarantee_fee_subsidy")
+    assert card["verdict"] == "eligible"
+    assert card["next_question"] is None
+    assert all(reason["met"] for reason in card["reasons"])
+    assert "5万元" in reply.text  # 500万 × 1%, computed by the rules engine
+
+
+def test_the_form_asks_only_missing_facts_one_at_a_time_with_buttons(assistant: AssistantClient) -> None:
+    sender = assistant.new_sender()
+    first = assistant.ask(sender, "我们担保公司年化费率1.1%，能申请专精特新担保费补贴吗")
+    card = eligibility_card(first, 10, "guarantee_fee_subsidy")
+    assert card["verdict"] == "need_info"
+    # Role and rate were given: the first question is about the borrower, not about them.
+    assert "专精特新" in card["next_question"]
+    assert first.buttons
+    second = press(assistant, sender, first, "是省级专精特新")
+    card = eligibility_card(second, 10, "guarantee_fee_subsidy")
+    assert card["verdict"] == "need_info" and "反担保" in card["next_question"]
+    assert {b["title"] for b in second.buttons} >= {"信用", "抵押"}
+    verdict = press(assistant, sender, second, "信用")
+    card = eligibility_card(verdict, 10, "guarantee_fee_subsidy")
+    assert card["verdict"] == "eligible"
+
+
+def test_a_correction_after_the_verdict_changes_it(assistant: AssistantClient) -> None:
+    sender = assistant.new_sender()
+    first = assistant.ask(sender, "我们是担保机构，费率1.2%，信用反担保，对象是省级专精特新企业，能拿担保费补贴吗")
+    assert eligibility_card(first, 10, "guarantee_fee_subsidy")["verdict"] == "eligible"
+    corrected = assistant.ask(sender, "不对，费率是1.5%")
+    card = eligibility_card(corrected, 10, "guarantee_fee_subsidy")
+    assert card["verdict"] == "not_eligible"
+    failed = [reason for reason in card["reasons"] if reason["met"] is False]
+    assert failed and "1.2%" in failed[0]["condition"] and failed[0]["fact"] == "1.5%"
+
+
+def test_a_typed_answer_and_a_yes_fill_the_form(assistant: AssistantClient) -> None:
+    sender = assistant.new_sender()
+    first = assistant.ask(sender, "我们是担保机构，年化担保费率1.2%，能不能拿降费奖补")
+    card = eligibility_card(first, 10, "guarantee_fee_reduction_award")
+    assert card["verdict"] == "need_info" and "小微" in card["next_question"]
+    verdict = assistant.ask(sender, "是的")
+    assert eligibility_card(verdict, 10, "guarantee_fee_reduction_award")["verdict"] == "eligible"
+
+
+def test_huishang_card_is_not_for_state_owned_enterprises(assistant: AssistantClient) -> None:
+    reply = assistant.ask(assistant.new_sender(), "我是一家国有企业的法定代表人，能办徽商服务卡吗")
+    card = eligibility_card(reply, 13, "huishang_service_card")
+    assert card["verdict"] == "not_eligible"
+    assert any(reason["met"] is False and "民营" in reason["condition"] for reason in card["reasons"])
+
+
+def test_huishang_card_dialogue_to_a_verdict(assistant: AssistantClient) -> None:
+    sender = assistant.new_sender()
+    first = assistant.ask(sender, "我能办徽商服务卡吗")
+    assert eligibility_card(first, 13, "huishang_service_card")["verdict"] == "need_info"
+    reply = first
+    for answer in ("民营企业", "省委省政府表彰的", "我是法定代表人"):
+        if reply.card and reply.card.get("verdict") != "need_info":
+            break
+        reply = assistant.ask(sender, answer)
+    card = eligibility_card(reply, 13, "huishang_service_card")
+    assert card["verdict"] == "eligible"
+
+
+def test_the_user_can_leave_the_check(assistant: AssistantClient) -> None:
+    sender = assistant.new_sender()
+    first = assistant.ask(sender, "帮我看看我能不能领徽商卡")
+    assert eligibility_card(first, 13, "huishang_service_card")["verdict"] == "need_info"
+    left = assistant.ask(sender, "算了，不查了")
+    assert left.card is None and not CITATION.search(left.text)
+    tracker = assistant.tracker(sender)
+    assert tracker["active_loop"] in (None, {}) or not tracker["active_loop"].get("name")
+    after = assistant.ask(sender, "技改有什么补贴")
+    assert after.card and after.card["citations"] == [6]
+
+
+def test_policy_matching_lists_the_measures_for_a_guarantee_company(assistant: AssistantClient) -> None:
+    reply = assistant.ask(assistant.new_sender(), "我们是一家融资担保公司，能享受这个文件里哪些政策")
+    card = reply.card
+    assert card is not None and card["kind"] == "match", reply.messages
+    assert 10 in card["citations"]
+    for number in card["citations"]:
+        assert f"第{number}条" in reply.text
+
+
+OUT_OF_SCOPE = ["今天合肥天气怎么样", "个人所得税怎么退", "浙江省的专精特新奖励有多少", "讲个笑话"]
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE)
+def test_out_of_scope_says_what_is_covered_and_where_to_ask(assistant: AssistantClient, question: str) -> None:
+    reply = assistant.ask(assistant.new_sender(), question)
+    card = reply.card
+    assert card is not None and card["kind"] in ("out_of_scope", "fallback"), reply.messages
+    assert card["citations"] == []
+    assert not CITATION.search(reply.text)
+    if card["kind"] == "out_of_scope":
+        assert "12345" in reply.text and "22条" in reply.text
+
+
+def test_fallback_suggestions_cite_nothing_and_are_buttons(assistant: AssistantClient) -> None:
+    reply = assistant.ask(assistant.new_sender(), "/nlu_fallback")
+    card = reply.card
+    assert card is not None and card["kind"] == "fallback"
+    assert card["citations"] == [] and not CITATION.search(reply.text)
+    for button in reply.buttons:
+        assert button["payload"].startswith("/measure_")
+
+
+@pytest.mark.parametrize(
+    "question, measure",
+    [
+        ("我们厂想换新设备政府给钱吗", 6),
+        ("客户欠款不还政府管不管", 19),
+        ("我們想參加創客中國比賽", 1),
+        ("ｅｒｐ上云有补贴吗", 7),
+        ("专精特新 小巨人 怎么评", 8),
+    ],
+)
+def test_situations_and_spellings_reach_the_right_measure(
+    assistant: AssistantClient, question: str, measure: int
+) -> None:
+    reply = assistant.ask(assistant.new_sender(), question)
+    assert reply.card and reply.card["kind"] == "policy" and reply.card["citations"] == [measure], reply.messages
+    assert f"第{measure}条" in reply.text

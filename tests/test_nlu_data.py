@@ -1,0 +1,125 @@
+"""The NLU training data, the generated vocabulary data and the held-out set (no model needed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from bot.generated_data import measure_lookups, render, training_data_paths
+from bot.nlu.normaliser import normalise_message_text
+from knowledge.source_data import read_all
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_NLU = PROJECT_DIR / "data" / "nlu"
+HELDOUT = PROJECT_DIR / "tests" / "heldout" / "questions.yml"
+MIN_EXAMPLES_PER_MEASURE = 20
+
+
+def training_examples() -> Dict[str, List[str]]:
+    examples: Dict[str, List[str]] = {}
+    for path in sorted(DATA_NLU.rglob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in block:
+                lines = [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+                examples.setdefault(block["intent"], []).extend(lines)
+    return examples
+
+
+def measure_keys() -> List[str]:
+    return [measure["key"] for document in read_all() for measure in document.measures]
+
+
+def heldout() -> List[dict]:
+    return yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["questions"]
+
+
+def test_every_measure_has_an_intent_with_enough_examples() -> None:
+    examples = training_examples()
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))
+    keys = measure_keys()
+    assert len(keys) == 22
+    for key in keys:
+        intent = f"measure_{key}"
+        assert intent in domain["intents"], intent
+        assert len(examples.get(intent, [])) >= MIN_EXAMPLES_PER_MEASURE, intent
+
+
+def test_no_example_is_in_two_intents() -> None:
+    owners: Dict[str, set] = {}
+    for intent, lines in training_examples().items():
+        for line in lines:
+            owners.setdefault(normalise_message_text(line), set()).add(intent)
+    clashes = {text: intents for text, intents in owners.items() if len(intents) > 1}
+    assert not clashes
+
+
+def test_heldout_set_is_large_covers_everything_and_has_paraphrases() -> None:
+    questions = heldout()
+    assert len(questions) >= 150
+    covered = {q["expect"][0] for q in questions if q["expect"]}
+    assert covered == set(range(1, 23))
+    styles = Counter(q["style"] for q in questions)
+    assert styles["oos"] >= 20
+    assert styles["paraphrase"] >= len(questions) / 3
+
+
+def _bigrams(text: str) -> set:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def test_heldout_questions_are_not_in_the_training_data() -> None:
+    """The quality gate is honest only if no held-out question (or a near copy) was trained on."""
+    trained = [normalise_message_text(line) for lines in training_examples().values() for line in lines]
+    trained_set = set(trained)
+    trained_grams = [(_bigrams(t), t) for t in trained if len(t) >= 6]
+    for question in heldout():
+        text = normalise_message_text(question["q"])
+        assert text not in trained_set, question["q"]
+        grams = _bigrams(text)
+        if len(text) < 6:
+            continue
+        for other, line in trained_grams:
+            overlap = len(grams & other) / len(grams | other)
+            assert overlap < 0.85, f"held-out {question['q']!r} nearly copies training {line!r}"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("徽商服務卡有什麼用", "徽商服务卡有什么用"),
+        ("徽商 服务卡 谁能办", "徽商服务卡谁能办"),
+        ("ＡＩ客服", "AI客服"),
+        ("贷款五百万", "贷款5000000"),
+        ("tell  me a joke", "tell me a joke"),
+        ("你是 AI 吗", "你是AI吗"),
+    ],
+)
+def test_normaliser_spelling(raw: str, expected: str) -> None:
+    assert normalise_message_text(raw) == expected
+
+
+def test_lookup_tables_come_from_the_knowledge_base() -> None:
+    tables = measure_lookups()
+    assert "徽商服务卡" in tables["measure_huishang_service_card_terms"]
+    assert "皖企服务云" in tables["measure_wanqi_service_cloud_terms"]
+    rendered = yaml.safe_load(render(tables))
+    assert {block["lookup"] for block in rendered["nlu"]} == set(tables)
+    assert all(path.exists() for path in training_data_paths())
+
+
+def test_rasa_data_validate_is_clean() -> None:
+    paths = [str(path) for path in training_data_paths()]
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "data", "validate", "--fail-on-warnings", "--data", *paths],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
