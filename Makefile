@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv run shell train test lint validate report clean
+.PHONY: help venv run shell train test lint validate report faq-add clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -12,6 +12,7 @@ help:
 	@echo "make train  train a model if config, domain or data changed"
 	@echo "make lint   ruff"
 	@echo "make validate  rasa data validate"
+	@echo "make faq-add  add an FAQ (asks for it, or FAQ=entry.yaml), validate and retrain"
 	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
 
 venv:
@@ -36,6 +37,9 @@ lint: venv
 validate: venv
 	@$(VENV_PY) -m knowledge vocab >/dev/null
 	@.venv/bin/rasa data validate --fail-on-warnings
+
+faq-add: venv
+	@$(VENV_PY) -m bot.faq add $(if $(FAQ),--file $(FAQ),)
 
 report: venv
 	@$(VENV_PY) -m bot.report

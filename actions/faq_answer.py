@@ -1,0 +1,45 @@
+"""Answer a short factual question about the document (retrieval intent faq/<key>)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messages import send_answer
+from knowledge.card import AnswerCard
+from knowledge.faq import answer_faq, find
+
+RETRIEVAL_INTENT = "faq"
+
+
+def selected_faq(tracker: Tracker) -> tuple[str | None, float | None]:
+    """The FAQ key and confidence the ResponseSelector chose for the latest message."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    response = selector.get("response") or {}
+    full_key = response.get("intent_response_key") or ""
+    key = full_key.split("/", 1)[1] if full_key.startswith(f"{RETRIEVAL_INTENT}/") else None
+    confidence = response.get("confidence")
+    return key, (round(float(confidence), 4) if confidence is not None else None)
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        key, confidence = selected_faq(tracker)
+        entry = find(key) if key else None
+        if entry is None:
+            send_answer(
+                dispatcher,
+                "抱歉，这个问题我暂时答不上来。您可以换个说法，或者直接说出想了解的政策名称。",
+                AnswerCard(kind="fallback", confidence=confidence),
+            )
+            return []
+        answer = answer_faq(entry, confidence)
+        send_answer(dispatcher, answer.text, answer.card)
+        return []
