@@ -100,7 +100,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
         print(f"warning: not understood: {value}", file=sys.stderr)
     matches = matching.match(read, limit=args.limit)
     for item in matches:
-        print(f"{item.score:5.1f}  {item.reason}")
+        print(f"{item.score:5.1f}  {item.citation}·{item.title}：{item.reason}")
     return 0 if matches else 1
 
 

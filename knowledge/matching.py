@@ -32,6 +32,9 @@ FACT_OF_FIELD = {"role": "applicant_role", "ownership": "ownership", "honour_lev
 
 @dataclass(frozen=True)
 class Match:
+    """One measure for a profile. ``reason`` is the plain reason text (the caller adds the
+    citation, e.g. ``f"{m.citation}·{m.title}：{m.reason}"``); ``reasons`` its parts."""
+
     number: int
     key: str
     title: str
@@ -197,7 +200,7 @@ def _fits(signal: Signal, profile: Profile) -> bool:
 
 
 def match(profile: Mapping[str, Any] | str | Profile, limit: int | None = None) -> List[Match]:
-    """The measures for ``profile``, best first, each with its reason (citing 第N条) and score.
+    """The measures for ``profile``, best first, each with its reason, citation and score.
 
     Without a role the profile counts as an enterprise's. Unrecognised values are ignored (see
     ``read_profile(profile).unrecognised``).
@@ -215,7 +218,7 @@ def match(profile: Mapping[str, Any] | str | Profile, limit: int | None = None) 
         fitting.sort(key=lambda s: -s.weight)
         key, title = measures[number]
         reasons = tuple(dict.fromkeys(s.reason for s in fitting))
-        reason = f"{citation_label(number)}：{'；'.join(reasons)}"
+        reason = "；".join(reasons)
         matches.append(Match(number, key, title, reason, round(sum(s.weight for s in fitting), 2), reasons))
     matches.sort(key=lambda m: (-m.score, m.number))
     return matches[:limit] if limit else matches
@@ -223,7 +226,7 @@ def match(profile: Mapping[str, Any] | str | Profile, limit: int | None = None) 
 
 def match_text(matches: Iterable[Match]) -> str:
     """Matches as chat text, one line per measure, each citing 第N条."""
-    lines = [f"{i}. 【{m.citation}·{m.title}】{m.reason.split('：', 1)[1]}" for i, m in enumerate(matches, 1)]
+    lines = [f"{i}. 【{m.citation}·{m.title}】{m.reason}" for i, m in enumerate(matches, 1)]
     if not lines:
         return "根据您提供的情况，暂时没有找到对应的条款。可以告诉我企业的类型、资质和打算（如技改、数字化、融资）。"
     return "根据您的情况，可以重点关注：\n" + "\n".join(lines)
