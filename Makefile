@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv run shell train test lint validate report faq-add clean
+.PHONY: help venv run shell train test lint validate evaluate crossvalidate report faq-add clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -14,6 +14,8 @@ help:
 	@echo "make validate  rasa data validate"
 	@echo "make faq-add  add an FAQ (asks for it, or FAQ=entry.yaml), validate and retrain"
 	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
+	@echo "make evaluate  score the held-out questions through the REST channel (reports/)"
+	@echo "make crossvalidate  rasa test nlu, 3-fold cross-validation (reports/cv/, intent macro-F1)"
 
 venv:
 	@scripts/setup-venv.sh
@@ -36,7 +38,14 @@ lint: venv
 
 validate: venv
 	@$(VENV_PY) -m knowledge vocab >/dev/null
-	@.venv/bin/rasa data validate --fail-on-warnings
+	@$(VENV_PY) -c "from bot.generated_data import write_generated_training_data as w; w()"
+	@.venv/bin/rasa data validate --fail-on-warnings --data data var/nlu
+
+evaluate: venv
+	@$(VENV_PY) -m bot.evaluate
+
+crossvalidate: venv
+	@$(VENV_PY) -m bot.cross_validate
 
 faq-add: venv
 	@$(VENV_PY) -m bot.faq add $(if $(FAQ),--file $(FAQ),)

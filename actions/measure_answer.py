@@ -31,16 +31,23 @@ class ActionAnswerMeasure(Action):
                 AnswerCard(kind="fallback", confidence=intent_confidence(tracker)),
             )
             return []
-        aspect = aspects.detect(tracker.latest_message.get("text") or "")
-        try:
-            with session_scope() as session:
-                answer = answer_measure(get_measure(session, key), aspect, intent_confidence(tracker))
-        except MeasureNotFound:
-            send_answer(
-                dispatcher,
-                "抱歉，知识库里暂时没有这一项的内容。请换个说法再问，或说“转人工”。",
-                AnswerCard(kind="fallback"),
-            )
-            return [SlotSet("current_measure", None)]
-        send_answer(dispatcher, answer.text, answer.card)
-        return [SlotSet("current_measure", key)]
+        return send_measure_answer(dispatcher, tracker, key, intent_confidence(tracker))
+
+
+def send_measure_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, key: str, confidence: float | None
+) -> List[Dict[str, Any]]:
+    """Answer the aspect the latest message asks about of measure ``key``; remember the measure."""
+    aspect = aspects.detect(tracker.latest_message.get("text") or "")
+    try:
+        with session_scope() as session:
+            answer = answer_measure(get_measure(session, key), aspect, confidence)
+    except MeasureNotFound:
+        send_answer(
+            dispatcher,
+            "抱歉，知识库里暂时没有这一项的内容。请换个说法再问，或说“转人工”。",
+            AnswerCard(kind="fallback"),
+        )
+        return [SlotSet("current_measure", None)]
+    send_answer(dispatcher, answer.text, answer.card)
+    return [SlotSet("current_measure", key)]

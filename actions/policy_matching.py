@@ -40,7 +40,10 @@ class ActionMatchPolicies(Action):
             )
             return []
         lines = ["根据您描述的情况，以下条款可能与您有关："]
-        lines += [f"• {citation_label(m.number)}·{m.title}：{m.reason}" for m in matches]
+        # The reason from knowledge.matching already names its measure (第N条：…).
+        for m in matches:
+            label = citation_label(m.number)
+            lines.append(f"• {m.reason}" if label in m.reason else f"• {label}：{m.reason}")
         cited = "、".join(citation_label(m.number) for m in matches)
         lines.append(f"点选一项可查看详细内容。（依据：《若干意见》实施意见{cited}）")
         buttons = [{"title": m.title, "payload": f"/{MEASURE_INTENT_PREFIX}{m.key}"} for m in matches]
