@@ -95,11 +95,20 @@ def wait_until_ready(process: ManagedProcess, url: str, timeout: float = READY_T
     raise StartupError(f"The {process.name} did not answer {url} within {timeout:.0f} s.\n{process.log_tail()}")
 
 
+def _wait_or_stop(process: ManagedProcess, url: str) -> None:
+    """Wait until ready; a process that never gets ready is stopped rather than left running."""
+    try:
+        wait_until_ready(process, url, float(os.environ.get("READY_TIMEOUT_S", READY_TIMEOUT_S)))
+    except BaseException:
+        process.stop()
+        raise
+
+
 def start_action_server(port: int, log_dir: Path | None = None) -> ManagedProcess:
     env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     process = _spawn("action server", command, log_dir, env)
-    wait_until_ready(process, f"http://127.0.0.1:{port}/health")
+    _wait_or_stop(process, f"http://127.0.0.1:{port}/health")
     return process
 
 
@@ -119,7 +128,7 @@ def start_rasa_server(
         command += ["--enable-api", "--auth-token", api_token]
     process = _spawn("Rasa server", command, log_dir, env)
     # Rasa loads the model before it starts listening, so an answer on / means ready to chat.
-    wait_until_ready(process, f"http://127.0.0.1:{port}/")
+    _wait_or_stop(process, f"http://127.0.0.1:{port}/")
     return process
 
 
