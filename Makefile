@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv web run shell train test lint validate clean
+.PHONY: help venv web screenshots run shell train test lint validate clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -20,6 +20,11 @@ venv:
 # The web chat widget and staff console (web/ → bot/static/), rebuilt only when web/ changed.
 web:
 	@scripts/build-web.sh
+
+# Screenshots of the widget and the console (docs/*.png), taken by the browser tests.
+screenshots: venv web
+	@scripts/ensure-chromium.sh
+	@WEBCHAT_SCREENSHOTS=docs $(VENV_PY) -m pytest tests/test_webchat_browser.py -q
 
 run: venv web
 	@$(VENV_PY) -m bot run

@@ -8,6 +8,8 @@ from typing import Iterator
 
 import pytest
 
+from tests.assistant_client import AssistantClient
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -20,6 +22,7 @@ CHROMIUM_ARGS = [
 ]
 # `WEBCHAT_SCREENSHOTS=docs make screenshots` keeps the screenshots the tests take (README).
 SCREENSHOT_DIR = os.environ.get("WEBCHAT_SCREENSHOTS")
+ANSWER_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +44,38 @@ def screenshot(page, name: str) -> None:
         directory = Path(SCREENSHOT_DIR)
         directory.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(directory / name))
+
+
+@pytest.fixture
+def context(chromium) -> Iterator:
+    context = chromium.new_context(viewport={"width": 900, "height": 900}, locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def widget(context, assistant: AssistantClient):
+    page = context.new_page()
+    page.goto(f"{assistant.rasa_url}/webchat/")
+    page.wait_for_selector("#wanqi-webchat[data-ready=true]", state="attached", timeout=ANSWER_TIMEOUT_MS)
+    return page
+
+
+def ask(page, text: str) -> None:
+    page.locator(".wq-input").fill(text)
+    page.locator(".wq-input").press("Enter")
+
+
+def wait_for_bot_turns(page, count: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('#wanqi-webchat').shadowRoot.querySelectorAll('.wq-bot').length >= n",
+        arg=count,
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+
+
+def bot_turn_count(page) -> int:
+    return page.locator(".wq-bot").count()

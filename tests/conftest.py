@@ -11,6 +11,7 @@ from typing import Iterator
 import pytest
 
 from tests.assistant_client import AssistantClient
+from tests.browser import chromium, context, widget  # noqa: F401 - browser fixtures (web chat tests)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -64,7 +64,9 @@ def test_console_turns_carry_the_intent_ranking_and_citations() -> None:
     user = turns[0]
     assert user["intent"] == "measure_huishang_service_card"
     assert [r["intent"] for r in user["ranking"]] == ["measure_huishang_service_card", "ask_followup"]
-    assert turns[2]["citations"] == [13]
+    # The card is shown with the text it follows.
+    assert turns[1]["citations"] == [13] and turns[1]["card_kind"] == "policy"
+    assert turns[2]["from"] == "user"
     assert {"from": "system", "event": "pause", "time": 3.5} in turns
     assert turns[-1]["from"] == "staff"
 

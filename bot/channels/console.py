@@ -13,7 +13,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List
 
-from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, ConversationResumed, Event
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -190,7 +190,10 @@ def blueprint(output: WebChatOutput) -> Blueprint:
         if events is None:
             return response.json({"error": "no such conversation"}, status=404)
         if paused(events):
-            await _append(request, sender_id, [ConversationResumed(), BotUttered(RESUMED_TEXT)])
+            # action_listen puts the tracker back into "waiting for the user", the state the policies
+            # predict from; without it the next message follows the hand-off action and falls back.
+            events = [ConversationResumed(), BotUttered(RESUMED_TEXT), ActionExecuted("action_listen")]
+            await _append(request, sender_id, events)
             await output.emit(sender_id, {"text": RESUMED_TEXT, "resumed": True})
         return response.json({"paused": False})
 

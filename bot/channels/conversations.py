@@ -97,6 +97,13 @@ def console_turns(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
             card = _card_of(event)
             if event.get("text") is None and card is None:
                 continue
+            previous = turns[-1] if turns else None
+            follows_text = previous is not None and previous["from"] == "bot" and not previous["card_kind"]
+            if card and event.get("text") is None and follows_text:
+                # The card that follows a bot text belongs to that text's turn.
+                previous.update(citations=list(card.get("citations") or []), card_kind=card.get("kind"),
+                                verdict=card.get("verdict"))  # fmt: skip
+                continue
             turns.append(
                 {
                     "from": "staff" if is_staff_message(event) else "bot",

@@ -69,6 +69,7 @@ export function renderCard(card, { openMeasure, answerText }) {
   }
 
   if (card.next_question) panel.appendChild(el("p", "wq-next-question", card.next_question));
+  if (card.kind === "handoff") panel.appendChild(el("p", "wq-handoff", "已通知人工客服，工作人员接入后会在此回复。"));
 
   const notes = Array.isArray(card.notes) ? card.notes : [];
   if (notes.length) {
@@ -81,7 +82,7 @@ export function renderCard(card, { openMeasure, answerText }) {
   if (card.source && card.source.issuer) {
     foot.appendChild(el("span", "wq-source", `来源：${card.source.issuer} ${card.source.date || ""}`.trim()));
   }
-  if (answerText) {
+  if (answerText && card.kind !== "handoff") {
     const copy = el("button", "wq-copy", "复制回答");
     copy.type = "button";
     copy.addEventListener("click", async () => {

@@ -74,9 +74,10 @@ function renderTurn(turn) {
     for (const e of turn.entities || []) nlu.appendChild(el("span", null, `实体 ${e.entity}=${JSON.stringify(e.value)}`));
     li.appendChild(nlu);
   }
-  if (turn.citations && turn.citations.length) {
+  if (turn.card_kind) {
+    const cited = turn.citations && turn.citations.length ? turn.citations.map((n) => `第${n}条`).join("、") : "无";
     const verdict = turn.verdict ? ` · 结论 ${turn.verdict}` : "";
-    li.appendChild(el("div", "cites", `引用：${turn.citations.map((n) => `第${n}条`).join("、")}${verdict}`));
+    li.appendChild(el("div", "cites", `答案卡片 ${turn.card_kind} · 引用 ${cited}${verdict}`));
   }
   if (turn.buttons && turn.buttons.length) {
     li.appendChild(el("div", "cites", `按钮：${turn.buttons.map((b) => b.title).join(" | ")}`));
