@@ -166,6 +166,8 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
     assistant: AssistantClient,
 ) -> None:
     page = widget
+    ask(page, "徽商服务卡有什么用")
+    page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
     before = bot_turn_count(page)
     ask(page, "转人工")
     handoff = page.locator(".wq-card[data-kind=handoff]")
@@ -194,6 +196,9 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         user_turn = console.locator("#turns li.user").last
         assert "转人工" in user_turn.inner_text()
         assert "request_human" in user_turn.locator(".nlu").inner_text()
+        first_question = console.locator("#turns li.user").first.locator(".nlu").inner_text()
+        assert "measure_huishang_service_card" in first_question and "%" in first_question
+        assert "第13条" in console.locator("#turns li.bot").first.locator(".cites").inner_text()
 
         # While paused, the bot stays quiet; the staff reply reaches the widget over socket.io.
         console.fill("#reply-text", "您好，我是政策咨询热线的工作人员，请问有什么可以帮您？")
