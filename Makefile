@@ -3,12 +3,14 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv run shell train test lint validate evaluate crossvalidate report faq-add clean
+
+.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate report faq-add clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
 	@echo "make test   set up (first time), train if needed, run every test"
 	@echo "make shell  chat in this terminal"
+	@echo "make web    rebuild the web chat and staff console (web/ → bot/static/) if web/ changed"
 	@echo "make train  train a model if config, domain or data changed"
 	@echo "make lint   ruff"
 	@echo "make validate  rasa data validate"
@@ -20,7 +22,16 @@ help:
 venv:
 	@scripts/setup-venv.sh
 
-run: venv
+# The web chat widget and staff console (web/ → bot/static/), rebuilt only when web/ changed.
+web:
+	@scripts/build-web.sh
+
+# Screenshots of the widget and the console (docs/*.png), taken by the browser tests.
+screenshots: venv web
+	@scripts/ensure-chromium.sh
+	@WEBCHAT_SCREENSHOTS=docs $(VENV_PY) -m pytest tests/test_webchat_browser.py -q
+
+run: venv web
 	@$(VENV_PY) -m bot run
 
 shell: venv
@@ -29,7 +40,8 @@ shell: venv
 train: venv
 	@$(VENV_PY) -m bot train
 
-test: venv
+test: venv web
+	@scripts/ensure-chromium.sh
 	@$(VENV_PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -32,6 +32,12 @@ def _raise_keyboard_interrupt(signum, frame):  # noqa: ARG001 - signal handler s
     raise KeyboardInterrupt
 
 
+def _console_line(port: int) -> str:
+    if os.environ.get("CONSOLE_TOKEN"):
+        return f"Staff console: http://localhost:{port}/console/  (sign in with the token in CONSOLE_TOKEN)"
+    return f"Staff console: disabled; set CONSOLE_TOKEN=<a secret> to enable http://localhost:{port}/console/"
+
+
 def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
     curl = (
         f"curl -s http://localhost:{port}/webhooks/rest/webhook -H 'Content-Type: application/json' "
@@ -44,6 +50,8 @@ def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
             f"REST:     POST http://localhost:{port}/webhooks/rest/webhook",
             f"Try:      {curl}",
             f"socket.io: http://localhost:{port}/socket.io",
+            f'Web chat: http://localhost:{port}/webchat/  (embed: <script src="http://localhost:{port}/webchat/widget.js"></script>)',
+            _console_line(port),
             "Terminal: make shell (in another terminal, after stopping this one)",
             "Press Ctrl-C to stop every process started here.",
             "",

@@ -34,6 +34,7 @@ class Reply:
 class AssistantClient:
     rasa_url: str
     api_token: str | None = None
+    console_token: str | None = None
 
     def new_sender(self) -> str:
         return f"test-{uuid.uuid4().hex[:12]}"

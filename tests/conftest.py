@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Iterator
 import pytest
 
 from tests.assistant_client import AssistantClient
+from tests.browser import chromium, context, widget  # noqa: F401 - browser fixtures (web chat tests)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +47,10 @@ def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFact
 
     workdir = tmp_path_factory.mktemp("assistant")
     token = secrets.token_hex(12)
+    # The staff console (bot/channels/console.py) is enabled by CONSOLE_TOKEN in the server's environment.
+    console_token = secrets.token_hex(12)
+    previous_console_token = os.environ.get("CONSOLE_TOKEN")
+    os.environ["CONSOLE_TOKEN"] = console_token
     stack = start_stack(
         trained_model,
         rasa_port=free_port(),
@@ -55,9 +61,13 @@ def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFact
         log_dir=workdir,
     )
     try:
-        yield AssistantClient(stack.rasa_url, api_token=token)
+        yield AssistantClient(stack.rasa_url, api_token=token, console_token=console_token)
     finally:
         stack.stop()
+        if previous_console_token is None:
+            os.environ.pop("CONSOLE_TOKEN", None)
+        else:
+            os.environ["CONSOLE_TOKEN"] = previous_console_token
 
 
 @pytest.fixture

@@ -1,0 +1,38 @@
+(()=>{function s(e,n,t){let o=document.createElement(e);return n&&(o.className=n),t!=null&&(o.textContent=String(t)),o}var m=`body { margin: 0; font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif;
+  font-size: 14px; color: #1f2933; background: #f0f2f5; }
+.top { display: flex; align-items: center; gap: 16px; background: #1f2933; color: #fff; padding: 10px 20px; }
+.top h1 { font-size: 17px; margin: 0; }
+.top .hint { opacity: .7; font-size: 12px; flex: 1; }
+main { display: grid; grid-template-columns: 320px 1fr; height: calc(100vh - 48px); }
+aside { border-right: 1px solid #d9e2ec; overflow-y: auto; background: #fff; padding: 0 10px; }
+aside h2, .detail h2 { font-size: 15px; }
+.conversations { list-style: none; margin: 0; padding: 0; }
+.conversations li { padding: 8px; border-radius: 6px; cursor: pointer; border: 1px solid transparent; margin-bottom: 4px; }
+.conversations li:hover { background: #f5f7fa; }
+.conversations li.selected { border-color: #1c64b4; background: #eef6ff; }
+.conversations .row1 { display: flex; gap: 6px; align-items: center; }
+.conversations .sender { font-family: monospace; font-size: 12px; color: #52606d; flex: 1; overflow: hidden; text-overflow: ellipsis; }
+.conversations .last { margin-top: 2px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.badge { font-size: 11px; border-radius: 8px; padding: 0 6px; background: #e4e7eb; color: #52606d; }
+.badge.paused { background: #b3261e; color: #fff; }
+.detail { overflow-y: auto; padding: 0 20px 20px; }
+.detail-head { display: flex; align-items: center; gap: 10px; }
+.state { font-size: 12px; }
+.turns { list-style: none; padding: 0; }
+.turns li { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; padding: 8px 10px; margin-bottom: 6px; }
+.turns li.user { border-left: 3px solid #52606d; }
+.turns li.bot { border-left: 3px solid #b3261e; }
+.turns li.staff { border-left: 3px solid #1c64b4; background: #eef6ff; }
+.turns li.system { background: #fff4ce; color: #7a5b00; font-size: 12px; }
+.who { font-size: 12px; font-weight: 600; color: #52606d; margin-right: 6px; }
+.text { white-space: pre-wrap; }
+.nlu { margin-top: 4px; font-size: 12px; color: #52606d; display: flex; flex-wrap: wrap; gap: 4px 10px; }
+.nlu .top-intent { font-weight: 600; color: #1f2933; }
+.nlu .low { color: #b3261e; }
+.cites { margin-top: 4px; font-size: 12px; color: #1c64b4; }
+.reply { display: flex; gap: 8px; }
+.reply textarea { flex: 1; font: inherit; padding: 6px; }
+.muted { color: #7b8794; }
+.error { color: #b3261e; }
+button { font: inherit; cursor: pointer; }
+`;var y=2e3,i=e=>document.getElementById(e),r={selected:null,paused:!1},x=document.createElement("style");x.textContent=m;document.head.appendChild(x);async function p(e,n={}){let t=await fetch(`/console/api${e}`,{credentials:"same-origin",headers:{"Content-Type":"application/json"},...n});if(t.status===401||t.status===403)throw window.location.reload(),new Error("signed out");let o=await t.json();if(!t.ok)throw new Error(o.error||String(t.status));return o}var h=e=>typeof e=="number"?`${(e*100).toFixed(1)}%`:"\u2013",l=e=>e?new Date(e*1e3).toLocaleTimeString("zh-CN",{hour12:!1}):"";function w(e){let n=i("conversations");n.textContent="",i("empty").hidden=e.length>0;for(let t of e){let o=s("li");o.dataset.sender=t.sender_id,t.sender_id===r.selected&&o.classList.add("selected");let a=s("div","row1");t.paused&&a.appendChild(s("span","badge paused","\u5F85\u4EBA\u5DE5")),a.appendChild(s("span","sender",t.sender_id)),a.appendChild(s("span","badge",(t.channels||[]).join(",")||"\u2013")),a.appendChild(s("span","muted",l(t.last_time))),o.appendChild(a),o.appendChild(s("div","last",t.last_user_text)),t.citations&&t.citations.length&&o.appendChild(s("div","cites",`\u5F15\u7528\uFF1A${t.citations.map(d=>`\u7B2C${d}\u6761`).join("\u3001")}`)),o.addEventListener("click",()=>{r.selected=t.sender_id,f();for(let d of n.children)d.classList.toggle("selected",d===o)}),n.appendChild(o)}}function v(e){let n=s("li",e.from);if(e.from==="system")return n.textContent=e.event==="pause"?`${l(e.time)} \u5DF2\u8F6C\u4EBA\u5DE5\uFF08\u673A\u5668\u4EBA\u6682\u505C\uFF09`:`${l(e.time)} \u5DF2\u4EA4\u8FD8\u673A\u5668\u4EBA`,n;let t={user:"\u7528\u6237",bot:"\u673A\u5668\u4EBA",staff:"\u4EBA\u5DE5\u5BA2\u670D"}[e.from];if(n.appendChild(s("span","who",`${t} ${l(e.time)}`)),n.appendChild(s("div","text",e.text||(e.card_kind?`[\u7B54\u6848\u5361\u7247\uFF1A${e.card_kind}]`:""))),e.from==="user"){let o=s("div","nlu"),a=s("span","top-intent",`\u610F\u56FE ${e.intent||"\u2013"} ${h(e.confidence)}`);typeof e.confidence=="number"&&e.confidence<.5&&a.classList.add("low"),o.appendChild(a);for(let d of(e.ranking||[]).slice(1))o.appendChild(s("span",null,`${d.intent} ${h(d.confidence)}`));for(let d of e.entities||[])o.appendChild(s("span",null,`\u5B9E\u4F53 ${d.entity}=${JSON.stringify(d.value)}`));n.appendChild(o)}if(e.card_kind){let o=e.citations&&e.citations.length?e.citations.map(d=>`\u7B2C${d}\u6761`).join("\u3001"):"\u65E0",a=e.verdict?` \xB7 \u7ED3\u8BBA ${e.verdict}`:"";n.appendChild(s("div","cites",`\u7B54\u6848\u5361\u7247 ${e.card_kind} \xB7 \u5F15\u7528 ${o}${a}`))}return e.buttons&&e.buttons.length&&n.appendChild(s("div","cites",`\u6309\u94AE\uFF1A${e.buttons.map(o=>o.title).join(" | ")}`)),n}async function f(){if(!r.selected)return;let e=await p(`/conversations/${encodeURIComponent(r.selected)}`);i("placeholder").hidden=!0,i("conversation").hidden=!1,i("title").textContent=e.sender_id,r.paused=e.paused,i("state").textContent=e.paused?"\u4EBA\u5DE5\u670D\u52A1\u4E2D":"\u673A\u5668\u4EBA\u5E94\u7B54\u4E2D",i("state").className=e.paused?"state badge paused":"state badge",i("takeover").hidden=e.paused,i("resume").hidden=!e.paused;let n=i("turns"),t=n.lastElementChild===null||window.innerHeight+window.scrollY>=document.body.scrollHeight-40;n.textContent="";for(let o of e.turns)n.appendChild(v(o));t&&(i("detail").scrollTop=i("detail").scrollHeight)}async function g(){try{let{conversations:e}=await p("/conversations");w(e),await f()}catch(e){c(e)}setTimeout(g,y)}function c(e){i("error").hidden=!e,i("error").textContent=e?`\u51FA\u9519\u4E86\uFF1A${e.message}`:""}async function u(e,n){try{await p(`/conversations/${encodeURIComponent(r.selected)}/${e}`,{method:"POST",body:JSON.stringify(n||{})}),c(null),await f()}catch(t){c(t)}}i("reply").addEventListener("submit",async e=>{e.preventDefault();let n=i("reply-text").value.trim();!n||!r.selected||(i("reply-text").value="",await u("messages",{text:n}))});i("reply-text").addEventListener("keydown",e=>{e.key==="Enter"&&!e.shiftKey&&!e.isComposing&&(e.preventDefault(),i("reply").requestSubmit())});i("takeover").addEventListener("click",()=>u("pause"));i("resume").addEventListener("click",()=>u("resume"));g();})();

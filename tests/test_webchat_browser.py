@@ -1,0 +1,281 @@
+"""The web chat widget and the staff console in a real browser (headless Chromium) against the
+running assistant: what a caller and a hotline agent see and click."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.assistant_client import AssistantClient
+from tests.browser import ANSWER_TIMEOUT_MS, ask, bot_turn_count, screenshot, wait_for_bot_turns
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.server
+
+XSS = '<img src=x onerror="window.__xss = 1">'
+
+
+def http_status(url: str, headers: dict | None = None, data: bytes | None = None) -> int:
+    request = urllib.request.Request(url, headers=headers or {}, data=data)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_question_shows_the_answer_with_its_citation_panel(widget, assistant: AssistantClient) -> None:
+    page = widget
+    # Record whether the typing indicator showed while the bot was answering.
+    page.evaluate(
+        """() => { const t = document.querySelector('#wanqi-webchat').shadowRoot.querySelector('.wq-typing');
+        window.__typingShown = false;
+        new MutationObserver(() => { if (!t.hidden) window.__typingShown = true; })
+          .observe(t, {attributes: true}); }"""
+    )
+    before = bot_turn_count(page)
+    ask(page, "徽商服务卡有什么用")
+    card = page.locator(".wq-card[data-kind=policy]").last
+    card.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert page.evaluate("window.__typingShown")
+    assert bot_turn_count(page) == before + 1
+    answer = page.locator(".wq-bot").last
+    assert "第13条" in answer.locator(".wq-text").first.inner_text()
+    chip = card.locator(".wq-citation")
+    assert chip.all_inner_texts() == ["第13条"]
+    assert "安徽省经济和信息化厅" in card.locator(".wq-source").inner_text()
+
+    chip.click()
+    original = card.locator(".wq-measure-text[data-measure='13']")
+    original.wait_for(timeout=10_000)
+    with urllib.request.urlopen(f"{assistant.rasa_url}/webchat/measures/13", timeout=10) as reply:
+        measure = json.loads(reply.read())
+    original.locator(".wq-original").wait_for()
+    assert original.locator(".wq-original").inner_text() == measure["text"]
+    assert "徽商服务卡" in measure["text"]
+    screenshot(page, "webchat.png")
+
+    card.locator(".wq-copy").click()
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.splitlines()[0] == answer.locator(".wq-text").first.inner_text().splitlines()[0]
+    assert "第13条" in copied and "徽商服务卡" in copied
+
+
+def test_the_conversation_survives_a_page_reload(widget) -> None:
+    page = widget
+    ask(page, "徽商服务卡谁能办")
+    page.locator(".wq-card").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    session = page.locator("#wanqi-webchat").get_attribute("data-session")
+    shown_before = page.locator(".wq-log").inner_text()
+
+    page.reload()
+    page.wait_for_selector("#wanqi-webchat[data-ready=true]", state="attached", timeout=ANSWER_TIMEOUT_MS)
+    page.locator(".wq-user").first.wait_for(timeout=10_000)
+    assert page.locator("#wanqi-webchat").get_attribute("data-session") == session
+    assert page.locator(".wq-user").all_inner_texts() == ["徽商服务卡谁能办"]
+    assert page.locator(".wq-card .wq-citation").all_inner_texts() == ["第13条"]
+    assert "第13条" in page.locator(".wq-log").inner_text()
+    assert page.locator(".wq-log").inner_text().endswith(shown_before.splitlines()[-1])
+
+    # The conversation goes on in the same session after the reload.
+    before = bot_turn_count(page)
+    ask(page, "那怎么办理")
+    wait_for_bot_turns(page, before + 1)
+
+
+def test_html_in_a_message_is_shown_as_text_and_runs_nothing(widget) -> None:
+    page = widget
+    before = bot_turn_count(page)
+    ask(page, XSS)
+    wait_for_bot_turns(page, before + 1)
+    assert page.locator(".wq-user").last.inner_text() == XSS
+    assert page.locator("#wanqi-webchat img").count() == 0
+    assert page.evaluate("window.__xss") is None
+
+    page.reload()
+    page.wait_for_selector("#wanqi-webchat[data-ready=true]", state="attached", timeout=ANSWER_TIMEOUT_MS)
+    page.locator(".wq-user").last.wait_for(timeout=10_000)
+    assert page.locator(".wq-user").last.inner_text() == XSS
+    assert page.locator("#wanqi-webchat img").count() == 0
+    assert page.evaluate("window.__xss") is None
+
+
+def test_over_long_input_gets_a_clear_message_and_is_not_sent(widget) -> None:
+    page = widget
+    users = page.locator(".wq-user").count()
+    page.locator(".wq-input").fill("徽" * 501)
+    page.locator(".wq-send").click()
+    notice = page.locator(".wq-notice")
+    assert notice.is_visible()
+    assert "501" in notice.inner_text() and "500" in notice.inner_text()
+    assert page.locator(".wq-user").count() == users
+
+
+def test_the_server_refuses_over_long_messages_from_any_socket_client(assistant: AssistantClient) -> None:
+    import socketio
+
+    async def talk() -> list:
+        received: list = []
+        client = socketio.AsyncClient()
+        confirmed = asyncio.Event()
+        answered = asyncio.Event()
+
+        @client.on("session_confirm")
+        async def on_confirm(session_id):
+            received.append(("session", session_id))
+            confirmed.set()
+
+        @client.on("bot_uttered")
+        async def on_bot(message):
+            received.append(("bot", message))
+            answered.set()
+
+        await client.connect(assistant.rasa_url, transports=["polling"], socketio_path="/socket.io")
+        try:
+            await client.emit("session_request", {"session_id": "not-a-server-issued-id"})
+            await asyncio.wait_for(confirmed.wait(), 20)
+            session_id = received[0][1]
+            await client.emit("user_uttered", {"message": "徽" * 5000, "session_id": session_id})
+            await asyncio.wait_for(answered.wait(), 20)
+        finally:
+            await client.disconnect()
+        return received
+
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        received = pool.submit(asyncio.run, talk()).result(timeout=60)
+    session_id = received[0][1]
+    assert session_id != "not-a-server-issued-id" and len(session_id) == 32
+    notice = received[1][1]
+    assert notice["notice"] == "too_long" and "5000" in notice["text"]
+
+
+def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
+    widget,
+    context,
+    chromium,
+    assistant: AssistantClient,
+) -> None:
+    page = widget
+    ask(page, "徽商服务卡有什么用")
+    page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    before = bot_turn_count(page)
+    ask(page, "转人工")
+    handoff = page.locator(".wq-card[data-kind=handoff]")
+    handoff.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert handoff.locator(".wq-citation").count() == 0
+    assert page.locator(".wq-status").is_visible()
+    assert bot_turn_count(page) == before + 1
+    session = page.locator("#wanqi-webchat").get_attribute("data-session")
+
+    # Staff sign in on another browser (no shared cookies with the caller).
+    staff_context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        console = staff_context.new_page()
+        refused = console.goto(f"{assistant.rasa_url}/console/")
+        assert refused.status == 401
+        console.fill("input[name=token]", "wrong-token")
+        console.click("button[type=submit]")
+        assert "令牌不正确" in console.content()
+        console.fill("input[name=token]", assistant.console_token)
+        console.click("button[type=submit]")
+        row = console.locator(f".conversations li[data-sender='{session}']")
+        row.wait_for(timeout=20_000)
+        assert row.locator(".badge.paused").inner_text() == "待人工"
+        row.click()
+        console.locator("#turns li.user").first.wait_for(timeout=10_000)
+        user_turn = console.locator("#turns li.user").last
+        assert "转人工" in user_turn.inner_text()
+        assert "request_human" in user_turn.locator(".nlu").inner_text()
+        first_question = console.locator("#turns li.user").first.locator(".nlu").inner_text()
+        assert "measure_huishang_service_card" in first_question and "%" in first_question
+        assert "第13条" in console.locator("#turns li.bot").first.locator(".cites").inner_text()
+
+        # While paused, the bot stays quiet; the staff reply reaches the widget over socket.io.
+        console.fill("#reply-text", "您好，我是政策咨询热线的工作人员，请问有什么可以帮您？")
+        console.click("#reply button[type=submit]")
+        staff = page.locator(".wq-staff").last
+        staff.wait_for(timeout=20_000)
+        assert "热线的工作人员" in staff.inner_text()
+        assert "人工客服" in staff.inner_text()
+        console.locator("#turns li.staff").first.wait_for(timeout=10_000)
+        screenshot(console, "console.png")
+
+        # Handing back: the widget says so and the bot answers again.
+        console.click("#resume")
+        page.locator(".wq-bot .wq-text", has_text="智能助手继续").wait_for(timeout=20_000)
+        assert not page.locator(".wq-status").is_visible()
+        ask(page, "徽商服务卡有什么用")
+        page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        screenshot(page, "webchat-handoff.png")
+    finally:
+        staff_context.close()
+
+
+def test_the_console_and_its_api_refuse_without_the_token(assistant: AssistantClient) -> None:
+    base = assistant.rasa_url
+    assert http_status(f"{base}/console/") == 401
+    assert http_status(f"{base}/console/console.js") == 401
+    assert http_status(f"{base}/console/api/conversations") == 401
+    assert http_status(f"{base}/console/api/conversations", {"Authorization": "Bearer nope"}) == 401
+    sender = assistant.new_sender()
+    assert http_status(f"{base}/console/api/conversations/{sender}/messages", data=b'{"text": "hi"}') == 401
+    staff = {"Authorization": f"Bearer {assistant.console_token}"}
+    assert http_status(f"{base}/console/api/conversations", staff) == 200
+    # The public widget routes do not open other channels' conversations, even by a web-chat-like id.
+    assistant.ask(sender, "徽商服务卡有什么用")
+    assert http_status(f"{base}/webchat/history/{sender}") == 400
+    rest_sender = uuid.uuid4().hex
+    assistant.ask(rest_sender, "徽商服务卡有什么用")
+    assert http_status(f"{base}/webchat/history/{rest_sender}") == 404
+    assert http_status(f"{base}/webchat/measures/13") == 200
+    assert http_status(f"{base}/webchat/measures/99") == 404
+
+
+class _EmbeddingSite(BaseHTTPRequestHandler):
+    """Another organisation's web page that embeds the widget with one script tag."""
+
+    script_url = ""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        body = (
+            "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>某区企业服务中心</title>"
+            "<body><h1>某区企业服务中心</h1><p>欢迎咨询惠企政策。</p>"
+            f"<script src='{self.script_url}'></script></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_one_script_tag_embeds_the_widget_in_another_site(context, assistant: AssistantClient) -> None:
+    handler = type("Site", (_EmbeddingSite,), {"script_url": f"{assistant.rasa_url}/webchat/widget.js"})
+    site = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        page = context.new_page()
+        page.goto(f"http://localhost:{site.server_address[1]}/")
+        page.wait_for_selector("#wanqi-webchat[data-ready=true]", state="attached", timeout=ANSWER_TIMEOUT_MS)
+        page.locator(".wq-launcher").click()
+        ask(page, "徽商服务卡有什么用")
+        card = page.locator(".wq-card[data-kind=policy]").last
+        card.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        card.locator(".wq-citation").click()
+        card.locator(".wq-measure-text .wq-original").wait_for(timeout=10_000)
+        screenshot(page, "webchat-embedded.png")
+    finally:
+        site.shutdown()

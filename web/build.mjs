@@ -1,0 +1,15 @@
+// Builds the web chat widget and the staff console into ../bot/static/ (served by the Rasa server).
+// Run by scripts/build-web.sh (make run / make test) when web/ changed; by hand: npm ci && npm run build.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync } from "node:fs";
+
+const out = new URL("../bot/static/", import.meta.url).pathname;
+mkdirSync(`${out}webchat`, { recursive: true });
+mkdirSync(`${out}console`, { recursive: true });
+
+const common = { bundle: true, minify: true, format: "iife", target: ["es2020"], loader: { ".css": "text" }, legalComments: "none" };
+await build({ ...common, entryPoints: ["src/widget.js"], outfile: `${out}webchat/widget.js` });
+await build({ ...common, entryPoints: ["src/console.js"], outfile: `${out}console/console.js` });
+copyFileSync("src/index.html", `${out}webchat/index.html`);
+copyFileSync("src/console.html", `${out}console/index.html`);
+console.log(`built the web chat and the staff console into ${out}`);

@@ -1,0 +1,273 @@
+// 皖企政策助手 web chat widget. Embed in any page with one tag:
+//   <script src="https://HOST/webchat/widget.js" defer></script>
+// Options on the tag: data-mode="page" fills the page (the /webchat/ page uses it); otherwise a
+// 政策咨询 button opens the chat in a corner panel. The server is the script's own origin.
+import { io } from "socket.io-client";
+import { el, renderText } from "./text.js";
+import { renderCard, showMeasure } from "./card.js";
+import css from "./widget.css";
+
+const STORAGE_KEY = "wanqi-webchat-session";
+const TYPING_TIMEOUT_MS = 45000;
+const WELCOME = "您好！我是皖企政策助手，解答安徽省经信厅《若干意见》实施意见的22条措施。请直接提问，例如：徽商服务卡有什么用？";
+
+const script = document.currentScript;
+const server = script && script.src ? new URL(script.src).origin : window.location.origin;
+const mode = (script && script.dataset.mode) || "embed";
+
+function storedSession() {
+  try {
+    return window.localStorage.getItem(STORAGE_KEY);
+  } catch (_) {
+    return null;
+  }
+}
+
+function storeSession(id) {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, id);
+  } catch (_) {
+    // private browsing: the conversation then lasts as long as the page
+  }
+}
+
+function build() {
+  const host = el("div");
+  host.id = "wanqi-webchat";
+  const root = host.attachShadow({ mode: "open" });
+  const style = el("style");
+  style.textContent = css;
+  root.appendChild(style);
+
+  const frame = el("div", `wq-frame wq-${mode}`);
+  const panel = el("div", "wq-panel");
+  const header = el("header", "wq-header");
+  header.appendChild(el("span", "wq-title", "皖企政策助手"));
+  header.appendChild(el("span", "wq-subtitle", "安徽省民营经济政策咨询"));
+  const status = el("div", "wq-status");
+  status.hidden = true;
+  const log = el("div", "wq-log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  const typing = el("div", "wq-typing");
+  typing.hidden = true;
+  typing.setAttribute("aria-label", "助手正在输入");
+  for (let i = 0; i < 3; i += 1) typing.appendChild(el("span", "wq-dot"));
+  const notice = el("div", "wq-notice");
+  notice.hidden = true;
+  const form = el("form", "wq-form");
+  const input = el("textarea", "wq-input");
+  input.rows = 1;
+  input.placeholder = "请输入您的问题，回车发送";
+  input.setAttribute("aria-label", "您的问题");
+  const send = el("button", "wq-send", "发送");
+  send.type = "submit";
+  form.append(input, send);
+  panel.append(header, status, log, typing, notice, form);
+
+  if (mode === "page") {
+    frame.appendChild(panel);
+  } else {
+    const launcher = el("button", "wq-launcher", "政策咨询");
+    launcher.type = "button";
+    panel.hidden = true;
+    launcher.addEventListener("click", () => {
+      panel.hidden = !panel.hidden;
+      if (!panel.hidden) input.focus();
+    });
+    const close = el("button", "wq-close", "×");
+    close.type = "button";
+    close.title = "收起";
+    close.addEventListener("click", () => (panel.hidden = true));
+    header.appendChild(close);
+    frame.append(panel, launcher);
+  }
+  root.appendChild(frame);
+  (mode === "page" && document.getElementById("wanqi-chat")) ? document.getElementById("wanqi-chat").appendChild(host) : document.body.appendChild(host);
+  return { root, log, typing, notice, status, form, input, send };
+}
+
+function start() {
+  const ui = build();
+  const state = { sessionId: storedSession(), maxChars: 500, historyLoaded: false, lastBot: null, typingTimer: null };
+
+  const scrollDown = () => {
+    ui.log.scrollTop = ui.log.scrollHeight;
+  };
+
+  const setTyping = (on) => {
+    ui.typing.hidden = !on;
+    clearTimeout(state.typingTimer);
+    if (on) state.typingTimer = setTimeout(() => (ui.typing.hidden = true), TYPING_TIMEOUT_MS);
+    scrollDown();
+  };
+
+  const showNotice = (text) => {
+    ui.notice.textContent = text;
+    ui.notice.hidden = !text;
+  };
+
+  const setHandoff = (on) => {
+    ui.status.hidden = !on;
+    ui.status.textContent = on ? "已转人工：工作人员会在这里回复您" : "";
+  };
+
+  const removeButtons = () => {
+    for (const row of ui.log.querySelectorAll(".wq-buttons")) row.remove();
+  };
+
+  const addUser = (text) => {
+    const bubble = el("div", "wq-msg wq-user");
+    bubble.appendChild(renderText(text));
+    ui.log.appendChild(bubble);
+    state.lastBot = null;
+    scrollDown();
+  };
+
+  const openMeasure = (number, panel) => showMeasure(server, number, panel);
+
+  const openMeasureFromText = (number, bubble) => {
+    let panel = bubble.querySelector(".wq-card");
+    if (!panel) {
+      panel = el("div", "wq-card wq-card-inline");
+      panel.appendChild(el("div", "wq-measure-slot"));
+      bubble.appendChild(panel);
+    }
+    showMeasure(server, number, panel);
+  };
+
+  // One bot turn = a group: its text bubbles, then the card under them.
+  const botGroup = (from) => {
+    if (state.lastBot && state.lastBot.from === from) return state.lastBot;
+    const group = el("div", `wq-msg wq-bot${from === "staff" ? " wq-staff" : ""}`);
+    if (from === "staff") group.appendChild(el("div", "wq-who", "人工客服"));
+    ui.log.appendChild(group);
+    state.lastBot = { from, group, texts: [] };
+    return state.lastBot;
+  };
+
+  const addBot = (message, live) => {
+    const from = message.from || (message.staff ? "staff" : "bot");
+    const turn = botGroup(from);
+    if (message.text) {
+      const text = el("div", "wq-text");
+      text.appendChild(renderText(message.text, (n) => openMeasureFromText(n, text)));
+      turn.group.appendChild(text);
+      turn.texts.push(message.text);
+    }
+    const card = message.card || (message.custom && message.custom.answer_card);
+    if (card && typeof card === "object") {
+      const texts = turn.texts;
+      turn.group.appendChild(renderCard(card, { openMeasure, answerText: () => texts.join("\n") }));
+      if (card.kind === "handoff" && live) setHandoff(true);
+    }
+    const buttons = message.buttons || message.quick_replies || [];
+    if (live && buttons.length) {
+      const row = el("div", "wq-buttons");
+      for (const button of buttons) {
+        const b = el("button", "wq-button", button.title);
+        b.type = "button";
+        b.addEventListener("click", () => sendMessage(button.payload, button.title));
+        row.appendChild(b);
+      }
+      turn.group.appendChild(row);
+    }
+    if (message.resumed) setHandoff(false);
+    scrollDown();
+  };
+
+  const socket = io(server, { path: "/socket.io", transports: ["websocket", "polling"] });
+
+  function sendMessage(payload, shown) {
+    const text = String(payload ?? "").trim();
+    if (!text) return;
+    const visible = shown || text;
+    if (text.length > state.maxChars) {
+      showNotice(`消息太长：${text.length}字，最多${state.maxChars}字。请精简后再发送。`);
+      return;
+    }
+    if (!state.sessionId || !socket.connected) {
+      showNotice("正在连接服务器，请稍候再发送。");
+      return;
+    }
+    showNotice("");
+    removeButtons();
+    addUser(visible);
+    const metadata = shown ? { shown_text: shown } : {};
+    socket.emit("user_uttered", { message: text, session_id: state.sessionId, metadata });
+    setTyping(ui.status.hidden);
+  }
+
+  async function loadHistory(sessionId) {
+    try {
+      const reply = await fetch(`${server}/webchat/history/${sessionId}`);
+      if (!reply.ok) return false;
+      const history = await reply.json();
+      if (!history.messages.length) return false;
+      history.messages.forEach((message, index) => {
+        if (message.from === "user") addUser(message.text);
+        else addBot(message, index === history.messages.length - 1);
+      });
+      setHandoff(Boolean(history.paused));
+      return true;
+    } catch (_) {
+      return false;
+    }
+  }
+
+  socket.on("connect", () => {
+    showNotice("");
+    socket.emit("session_request", { session_id: state.sessionId });
+  });
+  socket.on("connect_error", () => showNotice("暂时连不上服务器，正在重试…"));
+  socket.on("disconnect", () => showNotice("连接已断开，正在重连…"));
+  socket.on("session_confirm", async (sessionId) => {
+    const id = typeof sessionId === "string" ? sessionId : sessionId && sessionId.session_id;
+    state.sessionId = id;
+    storeSession(id);
+    if (!state.historyLoaded) {
+      state.historyLoaded = true;
+      const had = await loadHistory(id);
+      if (!had) addBot({ text: WELCOME }, true);
+    }
+    ui.root.host.dataset.session = id;
+    ui.root.host.dataset.ready = "true";
+  });
+  socket.on("bot_uttered", (message) => {
+    if (!message || typeof message !== "object") return;
+    if (message.notice === "too_long") showNotice(message.text);
+    setTyping(false);
+    if (message.notice !== "too_long") addBot(message, true);
+  });
+
+  ui.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = ui.input.value;
+    if (text.trim().length > state.maxChars) {
+      showNotice(`消息太长：${text.trim().length}字，最多${state.maxChars}字。请精简后再发送。`);
+      return;
+    }
+    ui.input.value = "";
+    sendMessage(text);
+  });
+  ui.input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      ui.form.requestSubmit();
+    }
+  });
+  ui.input.addEventListener("input", () => {
+    const length = ui.input.value.trim().length;
+    showNotice(length > state.maxChars ? `已输入${length}字，超过${state.maxChars}字上限，请精简。` : "");
+  });
+
+  fetch(`${server}/webchat/config`)
+    .then((reply) => (reply.ok ? reply.json() : null))
+    .then((config) => {
+      if (config && config.max_message_chars) state.maxChars = config.max_message_chars;
+    })
+    .catch(() => {});
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();
