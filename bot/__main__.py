@@ -32,6 +32,10 @@ def _raise_keyboard_interrupt(signum, frame):  # noqa: ARG001 - signal handler s
     raise KeyboardInterrupt
 
 
+def _wechat_state() -> str:
+    return "configured" if os.environ.get("WECHAT_TOKEN") else "set WECHAT_TOKEN, WECHAT_APPID … to enable, see README"
+
+
 def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
     curl = (
         f"curl -s http://localhost:{port}/webhooks/rest/webhook -H 'Content-Type: application/json' "
@@ -44,6 +48,7 @@ def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
             f"REST:     POST http://localhost:{port}/webhooks/rest/webhook",
             f"Try:      {curl}",
             f"socket.io: http://localhost:{port}/socket.io",
+            f"WeChat:   http://localhost:{port}/webhooks/wechat/webhook ({_wechat_state()})",
             "Terminal: make shell (in another terminal, after stopping this one)",
             "Press Ctrl-C to stop every process started here.",
             "",
@@ -64,6 +69,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         stack = servers.start_stack(
             model_path, rasa_port=args.port, action_port=args.action_port, api_token=os.environ.get("RASA_API_TOKEN")
         )
+        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+            print("      TELEGRAM_BOT_TOKEN is set: starting the Telegram bridge", flush=True)
+            stack.processes.append(servers.start_telegram_bridge(stack.rasa_url))
         print(_banner(stack, args.port, time.monotonic() - started), flush=True)
         while all(p.popen.poll() is None for p in stack.processes):
             time.sleep(1)

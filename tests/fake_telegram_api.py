@@ -184,6 +184,16 @@ class FakeBotAPI:
         with self._lock:
             return next(m for m in self._sent_messages.values() if text_contains in m["text"])
 
+    def wait_until(self, condition: Callable[[], Any], timeout: float = 20) -> Any:
+        """``wait_for`` for synchronous tests."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError(f"timed out after {timeout} s; calls so far: {[c['method'] for c in self.calls]}")
+
     async def wait_for(self, condition: Callable[[], Any], timeout: float = 20) -> Any:
         """Await until ``condition()`` is truthy (checked every 50 ms) and return its value."""
         deadline = time.monotonic() + timeout

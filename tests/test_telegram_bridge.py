@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -18,6 +20,7 @@ from telegram.ext import AIORateLimiter
 
 from bot.channels.telegram_bridge import running_bridge
 from bot.channels.telegram_settings import TelegramSettings, TelegramSettingsError
+from bot.servers import StartupError, start_telegram_bridge
 from tests.conftest import free_port
 from tests.fake_rasa_rest import FakeRasaRest
 from tests.fake_telegram_api import BOT_USERNAME, FakeBotAPI
@@ -227,3 +230,25 @@ def test_settings_come_from_the_environment() -> None:
         TelegramSettings.from_env({})
     with pytest.raises(TelegramSettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
         TelegramSettings.from_env({**env, "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook"})
+
+
+def test_make_run_starts_the_bridge_as_a_process_and_stops_it(bot_api: FakeBotAPI, tmp_path: Path) -> None:
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=bot_api.token, TELEGRAM_API_BASE_URL=bot_api.base_url)
+    with FakeRasaRest() as rasa:
+        process = start_telegram_bridge(rasa.url, log_dir=tmp_path, env=env)
+        try:
+            bot_api.push(bot_api.text_update(CHAT, USER, "徽商服务卡有什么用"))
+            [sent] = bot_api.wait_until(lambda: bot_api.sent_to(CHAT))
+        finally:
+            process.stop()
+    assert sent["text"] == "收到：徽商服务卡有什么用"
+    assert process.popen.returncode == 0  # a clean stop on SIGTERM (Ctrl-C in make run)
+    log = process.log_tail(200)
+    assert f"Telegram bridge ready: @{BOT_USERNAME} (long polling)" in log
+    assert bot_api.token not in log  # request URLs carry the token: they must not be logged
+
+
+def test_a_rejected_token_stops_the_start_with_a_clear_message(bot_api: FakeBotAPI, tmp_path: Path) -> None:
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN="999:not-the-token", TELEGRAM_API_BASE_URL=bot_api.base_url)
+    with pytest.raises(StartupError, match="Telegram rejected TELEGRAM_BOT_TOKEN"):
+        start_telegram_bridge("http://127.0.0.1:9", log_dir=tmp_path, env=env)

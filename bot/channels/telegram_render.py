@@ -56,11 +56,14 @@ class CallbackPayloads:
 def render_reply(messages: Sequence[Dict[str, Any]]) -> List[TelegramReply]:
     """The Telegram messages for one turn of the assistant.
 
-    Texts (with their buttons) in order; the answer card becomes a cited footer under the
-    turn's last text; other custom payloads have no Telegram rendering and are left out.
+    Rasa's REST channel cuts a text at every blank line into separate messages; they are joined
+    again (one answer, one Telegram message) up to the message that carries buttons. The answer
+    card becomes a cited footer under the turn's last text; other custom payloads have no
+    Telegram rendering and are left out.
     """
     replies: List[TelegramReply] = []
     footers: List[str] = []
+    open_reply: TelegramReply | None = None  # texts are still being joined into it
     for message in messages:
         card = answer_card_of(message)
         if card is not None:
@@ -73,8 +76,16 @@ def render_reply(messages: Sequence[Dict[str, Any]]) -> List[TelegramReply]:
             if isinstance(link, str) and link:
                 text = f"{text}\n{link}".strip()
         buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
-        if text or buttons:
-            replies.append(TelegramReply(text=text or "请选择：", buttons=buttons))
+        if not text and not buttons:
+            continue
+        if open_reply is None:
+            open_reply = TelegramReply(text="")
+            replies.append(open_reply)
+        open_reply.text = "\n\n".join(part for part in (open_reply.text, text) if part)
+        if buttons:
+            open_reply.text = open_reply.text or "请选择："
+            open_reply.buttons = buttons
+            open_reply = None
     if footers:
         footer_text = "\n".join(footers)
         if replies:
