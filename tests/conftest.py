@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 from pathlib import Path
@@ -44,6 +45,10 @@ def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFact
     from bot.servers import start_stack
 
     workdir = tmp_path_factory.mktemp("assistant")
+    # channels: the server runs the WeChat channel with test settings and a fake WeChat API.
+    from tests.wechat_messages import server_env as wechat_server_env
+
+    os.environ.update(wechat_server_env())
     token = secrets.token_hex(12)
     stack = start_stack(
         trained_model,
