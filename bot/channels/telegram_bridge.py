@@ -83,7 +83,9 @@ async def running_bridge(settings: TelegramSettings, poll_timeout_s: float = 10)
                     allowed_updates=ALLOWED_UPDATES,
                 )
             else:
-                await updater.start_polling(timeout=poll_timeout_s, allowed_updates=ALLOWED_UPDATES)
+                await updater.start_polling(
+                    timeout=poll_timeout_s, allowed_updates=ALLOWED_UPDATES, error_callback=_log_polling_error
+                )
             try:
                 yield application
             finally:
@@ -92,6 +94,11 @@ async def running_bridge(settings: TelegramSettings, poll_timeout_s: float = 10)
                 await application.stop()
     finally:
         await rasa.close()
+
+
+def _log_polling_error(error: TelegramError) -> None:
+    """PTB retries getUpdates on its own; one line per failure instead of a traceback."""
+    logger.warning("Telegram Bot API: %s (retrying)", error)
 
 
 async def serve(settings: TelegramSettings, ready_file: Path | None = None) -> int:
