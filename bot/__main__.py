@@ -38,6 +38,10 @@ def _console_line(port: int) -> str:
     return f"Staff console: disabled; set CONSOLE_TOKEN=<a secret> to enable http://localhost:{port}/console/"
 
 
+def _wechat_state() -> str:
+    return "configured" if os.environ.get("WECHAT_TOKEN") else "set WECHAT_TOKEN, WECHAT_APPID … to enable, see README"
+
+
 def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
     curl = (
         f"curl -s http://localhost:{port}/webhooks/rest/webhook -H 'Content-Type: application/json' "
@@ -52,6 +56,7 @@ def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
             f"socket.io: http://localhost:{port}/socket.io",
             f'Web chat: http://localhost:{port}/webchat/  (embed: <script src="http://localhost:{port}/webchat/widget.js"></script>)',
             _console_line(port),
+            f"WeChat:   http://localhost:{port}/webhooks/wechat/webhook ({_wechat_state()})",
             "Terminal: make shell (in another terminal, after stopping this one)",
             "Press Ctrl-C to stop every process started here.",
             "",
@@ -72,6 +77,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         stack = servers.start_stack(
             model_path, rasa_port=args.port, action_port=args.action_port, api_token=os.environ.get("RASA_API_TOKEN")
         )
+        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+            print("      TELEGRAM_BOT_TOKEN is set: starting the Telegram bridge", flush=True)
+            stack.processes.append(servers.start_telegram_bridge(stack.rasa_url))
         print(_banner(stack, args.port, time.monotonic() - started), flush=True)
         while all(p.popen.poll() is None for p in stack.processes):
             time.sleep(1)

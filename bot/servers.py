@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, List
@@ -26,6 +27,7 @@ PROGRESS_EVERY_S = 30
 # Rasa and its dependencies print pages of deprecation warnings at start-up that tell a user
 # nothing actionable; the children run with them silenced.
 QUIET_ENV = {"PYTHONWARNINGS": "ignore::DeprecationWarning", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+TELEGRAM_READY_TIMEOUT_S = 60
 
 
 class StartupError(RuntimeError):
@@ -166,3 +168,41 @@ def start_stack(
         stack.stop()
         raise
     return stack
+
+
+def wait_until_file(process: ManagedProcess, path: Path, timeout: float) -> float:
+    """Wait until ``process`` writes ``path`` (its "ready" signal); fail early if it dies."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if path.exists():
+            return time.monotonic() - started
+        if process.popen.poll() is not None:
+            raise StartupError(
+                f"The {process.name} exited with code {process.popen.returncode} while starting.\n{process.log_tail()}"
+            )
+        time.sleep(0.2)
+    raise StartupError(f"The {process.name} was not ready within {timeout:.0f} s.\n{process.log_tail()}")
+
+
+def start_telegram_bridge(
+    rasa_url: str, log_dir: Path | None = None, env: dict | None = None, timeout: float = TELEGRAM_READY_TIMEOUT_S
+) -> ManagedProcess:
+    """The Telegram bridge (bot/channels/telegram_bridge.py) forwarding to ``rasa_url``, once it is polling.
+
+    Its settings (TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, webhook mode …) come from ``env``
+    (default: this process's environment).
+    """
+    ready_dir = log_dir or VAR_DIR
+    ready_dir.mkdir(parents=True, exist_ok=True)
+    ready_file = ready_dir / f"telegram-bridge-{uuid.uuid4().hex[:8]}.ready"
+    env = dict(os.environ if env is None else env, PYTHONPATH=str(PROJECT_DIR), RASA_URL=rasa_url)
+    command = [sys.executable, "-m", "bot.channels.telegram_bridge", "--ready-file", str(ready_file)]
+    process = _spawn("Telegram bridge", command, log_dir, env)
+    try:
+        wait_until_file(process, ready_file, timeout)
+    except BaseException:
+        process.stop()
+        raise
+    finally:
+        ready_file.unlink(missing_ok=True)
+    return process

@@ -46,6 +46,10 @@ def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFact
     from bot.servers import start_stack
 
     workdir = tmp_path_factory.mktemp("assistant")
+    # channels: the server runs the WeChat channel with test settings and a fake WeChat API.
+    from tests.wechat_messages import server_env as wechat_server_env
+
+    os.environ.update(wechat_server_env())
     token = secrets.token_hex(12)
     # The staff console (bot/channels/console.py) is enabled by CONSOLE_TOKEN in the server's environment.
     console_token = secrets.token_hex(12)

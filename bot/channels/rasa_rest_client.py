@@ -1,0 +1,39 @@
+"""Async client for the Rasa server's REST channel, used by the Telegram bridge."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import httpx
+
+
+class AssistantUnavailable(RuntimeError):
+    """The Rasa server could not be reached or did not answer properly."""
+
+
+class RasaRestClient:
+    """POST /webhooks/rest/webhook ``{"sender", "message", "input_channel", "metadata"}`` → reply messages."""
+
+    def __init__(self, rasa_url: str, input_channel: str, timeout_s: float = 30.0) -> None:
+        self.webhook_url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+        self.input_channel = input_channel
+        self._http = httpx.AsyncClient(timeout=timeout_s)
+
+    async def send(self, sender: str, message: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
+        body = {"sender": sender, "message": message, "input_channel": self.input_channel, "metadata": metadata or {}}
+        try:
+            response = await self._http.post(self.webhook_url, json=body)
+        except httpx.HTTPError as error:
+            raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
+        if response.status_code != 200:
+            raise AssistantUnavailable(f"HTTP {response.status_code} from {self.webhook_url}")
+        try:
+            messages = response.json()
+        except ValueError as error:
+            raise AssistantUnavailable("the reply was not JSON") from error
+        if not isinstance(messages, list):
+            raise AssistantUnavailable("the reply was not a list of messages")
+        return [m for m in messages if isinstance(m, dict)]
+
+    async def close(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,48 @@
+"""Replies sent after WeChat's 5-second window, through the customer-service message API (客服消息).
+
+wechatpy's WeChatClient is synchronous (requests), so calls run in a worker thread. Its API base
+URL (WECHAT_API_BASE_URL) is configurable so that tests, or a proxy, can stand in for
+api.weixin.qq.com; wechatpy hard-codes the token URL, hence fetch_access_token below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import List, Sequence
+
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+logger = logging.getLogger(__name__)
+
+
+class _WeChatClientAt(WeChatClient):
+    """wechatpy's client, talking to ``api_base_url`` instead of https://api.weixin.qq.com/cgi-bin/."""
+
+    def __init__(self, app_id: str, app_secret: str, api_base_url: str, timeout: float) -> None:
+        super().__init__(app_id, app_secret, timeout=timeout)
+        self.API_BASE_URL = api_base_url
+
+    def fetch_access_token(self):  # noqa: ANN201 - wechatpy's signature
+        return self._fetch_access_token(
+            url=f"{self.API_BASE_URL}token",
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
+
+
+class CustomerServiceSender:
+    def __init__(self, app_id: str, app_secret: str, api_base_url: str, timeout_s: float = 10) -> None:
+        self._client = _WeChatClientAt(app_id, app_secret, api_base_url, timeout_s)
+
+    async def send_texts(self, openid: str, texts: Sequence[str]) -> List[str]:
+        """Send the texts one after another (in order); returns those that failed (logged, never raised)."""
+        failed: List[str] = []
+        for text in texts:
+            try:
+                await asyncio.to_thread(self._client.message.send_text, openid, text)
+            except (WeChatClientException, OSError) as error:
+                # e.g. 45015: the user has not written for 48 h; 48001: the account lacks this API.
+                logger.error("WeChat customer-service message to %s failed: %s", openid, error)
+                failed.append(text)
+        return failed

@@ -1,0 +1,131 @@
+"""The WeChat Official Account channel on the running assistant, fed messages signed and encrypted
+with wechatpy's own crypto, as WeChat's servers send them."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.channels.reply_text import card_footer
+from tests.assistant_client import AssistantClient
+from tests.wechat_messages import (
+    ACCOUNT,
+    SERVER_SETTINGS,
+    WeChatServerSimulator,
+    event_xml,
+    image_xml,
+    reply_text,
+    server_wechat_api,
+    text_xml,
+)
+
+pytestmark = pytest.mark.server
+
+QUESTION = "徽商服务卡有什么用"
+_msg_ids = itertools.count(int.from_bytes(secrets.token_bytes(4), "big") * 1000)
+
+
+@pytest.fixture
+def wechat(assistant: AssistantClient) -> WeChatServerSimulator:
+    return WeChatServerSimulator(f"{assistant.rasa_url}/webhooks/wechat/webhook", SERVER_SETTINGS)
+
+
+def new_openid() -> str:
+    return "o" + secrets.token_urlsafe(20)[:27]  # 28 characters, like a real OpenID
+
+
+def user_texts(assistant: AssistantClient, openid: str) -> list:
+    return [e["text"] for e in assistant.tracker(f"wechat:{openid}")["events"] if e["event"] == "user"]
+
+
+def expected_text(assistant: AssistantClient, question: str) -> str:
+    """What the REST channel answers (text + card), as one WeChat text: the same answer."""
+    rest = assistant.ask(assistant.new_sender(), question)
+    texts = [m["text"] for m in rest.messages if m.get("text")]
+    assert rest.card is not None
+    return "\n\n".join(texts + [card_footer(rest.card)])
+
+
+def test_server_verification_echoes_only_for_our_token(wechat: WeChatServerSimulator) -> None:
+    assert wechat.verify("echo-123") == (200, "echo-123")
+    assert wechat.verify("echo-123", token="not-our-token")[0] == 403
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "safe-mode"])
+def test_text_question_gets_the_same_answer_with_citation_line(
+    assistant: AssistantClient, wechat: WeChatServerSimulator, encrypted: bool
+) -> None:
+    openid = new_openid()
+    status, body = wechat.post(text_xml(openid, QUESTION, next(_msg_ids)), encrypted=encrypted)
+    assert status == 200
+    answer = reply_text(body)
+    assert "<ToUserName><![CDATA[" + openid in body and ACCOUNT in body
+    expected = expected_text(assistant, QUESTION)
+    assert len(expected.encode()) <= 2048, "this answer fits one passive reply"
+    assert answer == expected
+    assert answer.endswith("📄 依据：第13条") and "第13条" in answer.split("📄")[0]
+    assert user_texts(assistant, openid) == [QUESTION]
+    tracker = assistant.tracker(f"wechat:{openid}")
+    assert [e["input_channel"] for e in tracker["events"] if e["event"] == "user"] == ["wechat"]
+
+
+def test_one_openid_is_one_conversation(assistant: AssistantClient, wechat: WeChatServerSimulator) -> None:
+    asker, stranger = new_openid(), new_openid()
+    wechat.post(text_xml(asker, QUESTION, next(_msg_ids)))
+    _, follow_up = wechat.post(text_xml(asker, "那谁能办？", next(_msg_ids)))
+    _, out_of_context = wechat.post(text_xml(stranger, "那谁能办？", next(_msg_ids)))
+    assert "第13条" in reply_text(follow_up)  # the asker's context: the card asked about before
+    assert "第13条" not in reply_text(out_of_context)
+    assert user_texts(assistant, asker) == [QUESTION, "那谁能办？"]
+    assert user_texts(assistant, stranger) == ["那谁能办？"]
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "safe-mode"])
+def test_bad_signature_is_refused_and_nothing_is_processed(
+    assistant: AssistantClient, wechat: WeChatServerSimulator, encrypted: bool
+) -> None:
+    openid = new_openid()
+    status, _ = wechat.post(text_xml(openid, QUESTION, next(_msg_ids)), encrypted=encrypted, token="forged")
+    assert status == 403
+    if encrypted:  # a valid URL signature, but the ciphertext signed by someone else
+        status, _ = wechat.post(
+            text_xml(openid, QUESTION, next(_msg_ids)), encrypted=True, msg_signature="0" * 40
+        )  # fmt: skip
+        assert status == 403
+    assert user_texts(assistant, openid) == []
+
+
+def test_retries_of_one_message_are_answered_once(assistant: AssistantClient, wechat: WeChatServerSimulator) -> None:
+    openid, msg_id = new_openid(), next(_msg_ids)
+    xml = text_xml(openid, QUESTION, msg_id)
+    with ThreadPoolExecutor(max_workers=3) as pool:  # WeChat's three deliveries, overlapping
+        replies = list(pool.map(lambda _: wechat.post(xml), range(3)))
+    replies.append(wechat.post(xml))  # and one more after the answer is known
+    assert {status for status, _ in replies} == {200}
+    assert len({reply_text(body) for _, body in replies}) == 1
+    assert "第13条" in reply_text(replies[0][1])
+    assert user_texts(assistant, openid) == [QUESTION]
+
+
+def test_subscribe_gets_a_welcome_and_unsubscribe_nothing(wechat: WeChatServerSimulator) -> None:
+    openid = new_openid()
+    status, body = wechat.post(event_xml(openid, "subscribe"), encrypted=True)
+    assert status == 200 and "皖企政策助手" in reply_text(body)
+    assert wechat.post(event_xml(openid, "unsubscribe")) == (200, "success")
+
+
+def test_non_text_gets_a_clear_reply(assistant: AssistantClient, wechat: WeChatServerSimulator) -> None:
+    openid = new_openid()
+    status, body = wechat.post(image_xml(openid, next(_msg_ids)))
+    assert status == 200
+    assert "只能读懂文字消息" in reply_text(body)
+    assert user_texts(assistant, openid) == []
+
+
+def test_fast_answers_use_no_customer_service_message(wechat: WeChatServerSimulator) -> None:
+    openid = new_openid()
+    wechat.post(text_xml(openid, QUESTION, next(_msg_ids)))
+    assert server_wechat_api().texts_to(openid) == []
