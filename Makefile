@@ -4,7 +4,7 @@ VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
 
-.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate report faq-add clean
+.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate report faq-add run-cluster bench clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -18,6 +18,8 @@ help:
 	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
 	@echo "make evaluate  score the held-out questions through the REST channel (reports/)"
 	@echo "make crossvalidate  rasa test nlu, 3-fold cross-validation (reports/cv/, intent macro-F1)"
+	@echo "make run-cluster  several Rasa servers behind nginx on :5005, sharing PostgreSQL + Redis"
+	@echo "make bench  load benchmark → reports/bench.json and a line in docs/benchmarks.md"
 
 venv:
 	@scripts/setup-venv.sh
@@ -64,6 +66,13 @@ faq-add: venv
 
 report: venv
 	@$(VENV_PY) -m bot.report
+
+run-cluster: venv
+	@$(VENV_PY) -m bot.cluster
+
+BENCH_ARGS ?=
+bench: venv
+	@$(VENV_PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var models .rasa reports

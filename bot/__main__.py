@@ -10,7 +10,7 @@ import sys
 import time
 from typing import List
 
-from bot import model, servers
+from bot import env_file, model, servers, stores
 from bot.endpoints import write_endpoints
 from bot.paths import PROJECT_DIR, VAR_DIR
 from knowledge import loader
@@ -64,8 +64,20 @@ def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
     )
 
 
+def check_stores() -> stores.StoreSettings:
+    """The configured stores, after checking they answer (exits with a clear message if not)."""
+    settings = stores.StoreSettings.from_env()
+    try:
+        stores.check_reachable(settings, database_url())
+    except stores.StoreUnreachable as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    return settings
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    check_stores()
     step(1, 3, "Loading the policy knowledge base")
     prepare()
     step(2, 3, "Checking the model")
@@ -127,6 +139,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def main(argv: List[str] | None = None) -> int:
+    env_file.load(PROJECT_DIR / ".env")
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, handler, help_text in [

@@ -16,10 +16,11 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, List
+from typing import IO, List, Mapping
 
 from bot.endpoints import write_endpoints
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
+from bot.stores import StoreSettings
 
 # A loaded 2-core machine can take minutes to import TensorFlow and load the model.
 READY_TIMEOUT_S = float(os.environ.get("READY_TIMEOUT_S", 600))
@@ -121,10 +122,19 @@ def _poll_ready(process: ManagedProcess, url: str, timeout: float) -> float:
     )
 
 
-def start_action_server(port: int, log_dir: Path | None = None) -> ManagedProcess:
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR), **QUIET_ENV)
+def _child_env(extra_env: Mapping[str, str] | None) -> dict:
+    env = {**os.environ, **QUIET_ENV, **(extra_env or {}), "PYTHONPATH": str(PROJECT_DIR)}
+    # No usage data leaves the machine (and no waiting on a network that may not be there).
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def start_action_server(
+    port: int, log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None, name: str = "action server"
+) -> ManagedProcess:
+    env = _child_env(extra_env)
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-    process = _spawn("action server", command, log_dir, env)
+    process = _spawn(name, command, log_dir, env)
     wait_until_ready(process, f"http://127.0.0.1:{port}/health")
     return process
 
@@ -135,15 +145,18 @@ def start_rasa_server(
     endpoints: Path,
     api_token: str | None = None,
     log_dir: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    name: str = "Rasa server",
 ) -> ManagedProcess:
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR), **QUIET_ENV)
+    env = _child_env(extra_env)
+    # bot.rasa_server is `rasa run` plus log masking and the reply when the action server is down.
     command = [
-        sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
+        sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS), "--cors", "*",
     ]  # fmt: skip
     if api_token:
         command += ["--enable-api", "--auth-token", api_token]
-    process = _spawn("Rasa server", command, log_dir, env)
+    process = _spawn(name, command, log_dir, env)
     # Rasa loads the model before it starts listening, so an answer on / means ready to chat.
     wait_until_ready(process, f"http://127.0.0.1:{port}/")
     return process
@@ -157,13 +170,17 @@ def start_stack(
     endpoints_path: Path = VAR_DIR / "endpoints.yml",
     api_token: str | None = None,
     log_dir: Path | None = None,
+    stores: StoreSettings | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Stack:
+    """Action server, then Rasa server. ``stores`` defaults to the environment (DATABASE_URL, REDIS_URL);
+    ``extra_env`` is added to both processes' environment (e.g. the knowledge DATABASE_URL)."""
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=action_url)
     try:
-        stack.processes.append(start_action_server(action_port, log_dir))
-        endpoints = write_endpoints(endpoints_path, action_url, tracker_sqlite)
-        stack.processes.append(start_rasa_server(model, rasa_port, endpoints, api_token, log_dir))
+        stack.processes.append(start_action_server(action_port, log_dir, extra_env))
+        endpoints = write_endpoints(endpoints_path, action_url, tracker_sqlite, stores)
+        stack.processes.append(start_rasa_server(model, rasa_port, endpoints, api_token, log_dir, extra_env))
     except BaseException:
         stack.stop()
         raise

@@ -77,3 +77,37 @@ def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture
 def assistant(running_assistant: AssistantClient) -> AssistantClient:
     return running_assistant
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of its own for this test session (127.0.0.1:5432), dropped after."""
+    import sqlalchemy
+
+    name = f"wanqi_test_{secrets.token_hex(6)}"
+    admin = sqlalchemy.create_engine(
+        "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT", future=True
+    )
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_key_prefix() -> Iterator[str]:
+    """A Redis key prefix of its own for this test session; its keys are deleted after."""
+    import redis
+
+    prefix = f"wanqitest{secrets.token_hex(6)}"
+    yield prefix
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    for db in range(16):
+        client = redis.Redis(host="127.0.0.1", port=6379, db=db)
+        keys = list(client.scan_iter(f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)

@@ -1,0 +1,150 @@
+"""Production settings without a server: which stores the environment selects, .env loading,
+fail-fast checks of unreachable stores, log masking and the input guards."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot import env_file, input_guard, log_masking, stores
+from bot.endpoints import render_endpoints
+from knowledge.textnorm import normalise
+from tests.conftest import free_port
+from tests.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
+
+ACTION_URL = "http://127.0.0.1:5055/webhook"
+
+
+def test_default_is_sqlite_tracker_store_and_no_lock_store(tmp_path: Path) -> None:
+    endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", stores.StoreSettings.from_env({}))
+    assert endpoints["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert "lock_store" not in endpoints
+    assert endpoints["action_endpoint"] == {"url": ACTION_URL}
+
+
+def test_postgres_database_url_selects_the_sql_tracker_store_on_postgres(tmp_path: Path) -> None:
+    settings = stores.StoreSettings.from_env({"DATABASE_URL": "postgres://bot:pw@db.internal:5433/wanqi"})
+    endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", settings)
+    assert endpoints["tracker_store"] == {"type": "SQL", "url": "postgresql://bot:pw@db.internal:5433/wanqi"}
+
+
+def test_sqlite_database_url_keeps_the_tracker_in_its_own_sqlite_file(tmp_path: Path) -> None:
+    settings = stores.StoreSettings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path}/kb.db"})
+    endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", settings)
+    assert endpoints["tracker_store"]["dialect"] == "sqlite"
+
+
+def test_redis_url_selects_the_redis_lock_store_with_rasa_keys(tmp_path: Path) -> None:
+    settings = stores.StoreSettings.from_env({"REDIS_URL": "redis://:secret@cache:6380/2", "REDIS_KEY_PREFIX": "wanqi"})
+    lock_store = render_endpoints(ACTION_URL, tmp_path / "t.db", settings)["lock_store"]
+    # The keys RedisLockStore.__init__ takes (host comes from `url`).
+    assert lock_store == {
+        "type": "redis",
+        "url": "cache",
+        "port": 6380,
+        "db": 2,
+        "password": "secret",
+        "key_prefix": "wanqi",
+    }
+
+
+def test_rasa_builds_the_selected_stores_from_the_rendered_file(tmp_path: Path) -> None:
+    from rasa.core.lock_store import LockStore, RedisLockStore
+    from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    endpoints = render_endpoints(
+        ACTION_URL, tmp_path / "tracker.db", stores.StoreSettings(redis_url="redis://127.0.0.1:6379/3")
+    )
+    tracker_store = TrackerStore.create(EndpointConfig.from_dict(endpoints["tracker_store"]))
+    assert isinstance(tracker_store, SQLTrackerStore)
+    assert (tmp_path / "tracker.db").exists()
+    lock_store = LockStore.create(EndpointConfig.from_dict(endpoints["lock_store"]))
+    assert isinstance(lock_store, RedisLockStore)
+    assert lock_store.red.connection_pool.connection_kwargs["db"] == 3
+
+
+def test_unreachable_postgres_is_a_clear_error_naming_what_to_fix() -> None:
+    url = f"postgresql://postgres:hunter2@127.0.0.1:{free_port()}/wanqi"
+    with pytest.raises(stores.StoreUnreachable) as error:
+        stores.check_reachable(stores.StoreSettings.from_env({"DATABASE_URL": url}))
+    message = str(error.value)
+    assert "not reachable" in message and "DATABASE_URL" in message
+    assert "hunter2" not in message
+
+
+def test_unreachable_redis_is_a_clear_error() -> None:
+    with pytest.raises(stores.StoreUnreachable, match="Redis .* not reachable"):
+        stores.check_redis(f"redis://127.0.0.1:{free_port()}/0")
+
+
+def test_env_file_fills_only_unset_variables(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_text("# comment\nexport RASA_PORT=6000\nREDIS_URL='redis://x:1/0'\nDATABASE_URL=kept # note\n\nJUNK\n")
+    environ = {"DATABASE_URL": "from-the-shell"}
+    added = env_file.load(path, environ)
+    assert added == {"RASA_PORT": "6000", "REDIS_URL": "redis://x:1/0"}
+    assert environ["DATABASE_URL"] == "from-the-shell"
+
+
+def test_no_secrets_are_committed() -> None:
+    project = Path(__file__).resolve().parent.parent
+    assert ".env" in (project / ".gitignore").read_text().split()
+    example = (project / ".env.example").read_text()
+    for line in example.splitlines():
+        if line and not line.startswith("#"):
+            pytest.fail(f".env.example sets a value: {line!r}")
+
+
+@pytest.mark.parametrize(
+    "text, hidden, shown",
+    [
+        ("我的手机13912345678", "13912345678", "139****5678"),
+        ("手机 +86 139-1234-5678", "1234", "139****5678"),
+        ("身份证340104199001011234", "340104199001011234", "340104********1234"),
+        ("身份证34010419900101123X", "19900101", "123X"),
+        ("座机0551-62871234", "62871234", "0551-****1234"),
+    ],
+)
+def test_phone_and_id_numbers_are_masked(text: str, hidden: str, shown: str) -> None:
+    masked = log_masking.mask(text)
+    assert hidden not in masked and shown in masked
+
+
+@pytest.mark.parametrize("text", ["贷款5000000元", "担保费率1.2%", "拨打12345热线", "第13条", "2021-06-30"])
+def test_policy_numbers_are_not_masked(text: str) -> None:
+    assert log_masking.mask(text) == text
+
+
+def test_log_records_are_masked_once_installed(caplog: pytest.LogCaptureFixture) -> None:
+    log_masking.install()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("rasa.core.processor").info("Received user message '%s'", "电话13912345678")
+        try:
+            raise ValueError("bad id 340104199001011234")
+        except ValueError:
+            logging.getLogger("rasa").exception("failed for 13912345678")
+    assert "13912345678" not in caplog.text and "139****5678" in caplog.text
+    assert "340104199001011234" not in caplog.text
+
+
+@pytest.mark.parametrize("name, text", HOSTILE_TEXTS, ids=[n for n, _ in HOSTILE_TEXTS])
+def test_hostile_text_is_cleaned_and_normalised_without_error(name: str, text: str) -> None:
+    cleaned = input_guard.clean_text(text)
+    assert len(cleaned) <= input_guard.DEFAULT_MAX_MESSAGE_CHARS
+    cleaned.encode("utf-8")  # storable and loggable
+    assert "\x00" not in cleaned
+    normalise(cleaned)
+
+
+@pytest.mark.parametrize("name, body", BAD_REST_BODIES, ids=[n for n, _ in BAD_REST_BODIES])
+def test_bad_rest_bodies_are_refused_with_a_reason(name: str, body: bytes) -> None:
+    if len(body) > input_guard.MAX_BODY_BYTES:
+        return  # refused by size (413) before it is parsed; checked end to end
+    assert input_guard.rest_body_problem(body)
+
+
+def test_a_good_rest_body_passes() -> None:
+    assert input_guard.rest_body_problem('{"sender": "u1", "message": "你好"}'.encode()) is None
