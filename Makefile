@@ -4,7 +4,7 @@ VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
 
-.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate report faq-add run-cluster bench clean
+.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate eval report faq-add run-cluster bench clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -17,6 +17,7 @@ help:
 	@echo "make faq-add  add an FAQ (asks for it, or FAQ=entry.yaml), validate and retrain"
 	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
 	@echo "make evaluate  score the held-out questions through the REST channel (reports/)"
+	@echo "make eval   cross-validation + held-out set, per-intent reports under reports/, fails below quality_floor.yml"
 	@echo "make crossvalidate  rasa test nlu, 3-fold cross-validation (reports/cv/, intent macro-F1)"
 	@echo "make run-cluster  several Rasa servers behind nginx on :5005, sharing PostgreSQL + Redis"
 	@echo "make bench  load benchmark → reports/bench.json and a line in docs/benchmarks.md"
@@ -60,6 +61,11 @@ evaluate: venv
 
 crossvalidate: venv
 	@$(VENV_PY) -m bot.cross_validate
+
+eval: venv
+	@$(VENV_PY) -m bot.cross_validate
+	@$(VENV_PY) -m bot.evaluate
+	@$(VENV_PY) -m bot.quality_gate
 
 faq-add: venv
 	@$(VENV_PY) -m bot.faq add $(if $(FAQ),--file $(FAQ),)

@@ -1,0 +1,47 @@
+"""`make eval` fails when quality falls below the floor recorded in the repository."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from bot.quality_gate import FLOOR_FILE, main
+
+
+def write_reports(folder: Path, macro_f1: float, clause: float, oos: float) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cv-summary.json").write_text(json.dumps({"intent_macro_f1": macro_f1}))
+    summary = {"clause_accuracy": clause, "out_of_scope_rejection": oos}
+    (folder / "heldout.json").write_text(json.dumps({"summary": summary, "outcomes": []}))
+
+
+def floor_file(tmp_path: Path) -> Path:
+    path = tmp_path / "floor.yml"
+    path.write_text(yaml.safe_dump({"cv": {"intent_macro_f1": 0.9},
+                                    "heldout": {"clause_accuracy": 0.95, "out_of_scope_rejection": 0.9}}))  # fmt: skip
+    return path
+
+
+def test_at_or_above_the_floor_passes(tmp_path: Path) -> None:
+    write_reports(tmp_path / "reports", 0.9, 0.97, 0.95)
+    assert main(["--floor", str(floor_file(tmp_path)), "--reports", str(tmp_path / "reports")]) == 0
+    assert "| heldout.clause_accuracy | 0.9700 | 0.9500 | ok |" in (tmp_path / "reports" / "quality.md").read_text()
+
+
+def test_below_the_floor_fails_and_names_the_metric(tmp_path: Path, capsys) -> None:
+    write_reports(tmp_path / "reports", 0.95, 0.9499, 0.95)
+    assert main(["--floor", str(floor_file(tmp_path)), "--reports", str(tmp_path / "reports")]) == 1
+    assert "heldout.clause_accuracy" in capsys.readouterr().err
+
+
+def test_a_missing_report_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    assert main(["--floor", str(floor_file(tmp_path)), "--reports", str(tmp_path / "none")]) == 2
+    assert "make eval" in capsys.readouterr().err
+
+
+def test_the_recorded_floor_names_only_known_metrics() -> None:
+    floor = yaml.safe_load(FLOOR_FILE.read_text())
+    assert set(floor) == {"cv", "heldout"}
+    assert all(0 < value <= 1 for section in floor.values() for value in section.values())
