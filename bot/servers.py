@@ -6,10 +6,12 @@ exactly the way a user does.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -71,6 +73,18 @@ class Stack:
             process.stop()
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask Linux to SIGTERM it when its parent dies, even by
+    kill -9, so a killed `make run` or test session leaves no server behind."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: children outlive a killed parent, as everywhere else
+
+
 def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> ManagedProcess:
     log_path: Path | None = None
     output: IO | None = None
@@ -81,6 +95,9 @@ def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> Ma
     popen = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
         start_new_session=True,
+        # The death signal follows the spawning *thread*: only tie children to the main thread,
+        # which lives as long as the process (bot/cluster.py starts replicas from worker threads).
+        preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
     )  # fmt: skip
     return ManagedProcess(name=name, popen=popen, log_path=log_path)
 

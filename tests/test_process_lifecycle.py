@@ -84,3 +84,29 @@ def test_ctrl_c_on_make_run_stops_every_process(trained_model: Path, tmp_path: P
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
+
+
+def test_servers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> None:
+    """kill -9 of the process that started a server (make run, a test session) leaves no orphan."""
+    code = (
+        "import sys, time, os\n"
+        "from pathlib import Path\n"
+        "from bot.servers import _spawn\n"
+        "child = _spawn('sleeper', [sys.executable, '-c', 'import time; time.sleep(120)'], None, dict(os.environ))\n"
+        f"Path({str(tmp_path / 'child.pid')!r}).write_text(str(child.popen.pid))\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_DIR)
+    pid_file = tmp_path / "child.pid"
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline and parent.poll() is None
+        time.sleep(0.2)
+    child_pid = int(pid_file.read_text())
+    assert alive(child_pid)
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while alive(child_pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not alive(child_pid)
