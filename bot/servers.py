@@ -99,7 +99,7 @@ def start_action_server(port: int, log_dir: Path | None = None) -> ManagedProces
     env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     process = _spawn("action server", command, log_dir, env)
-    wait_until_ready(process, f"http://127.0.0.1:{port}/health")
+    _wait_or_stop(process, f"http://127.0.0.1:{port}/health")
     return process
 
 
@@ -119,8 +119,17 @@ def start_rasa_server(
         command += ["--enable-api", "--auth-token", api_token]
     process = _spawn("Rasa server", command, log_dir, env)
     # Rasa loads the model before it starts listening, so an answer on / means ready to chat.
-    wait_until_ready(process, f"http://127.0.0.1:{port}/")
+    _wait_or_stop(process, f"http://127.0.0.1:{port}/")
     return process
+
+
+def _wait_or_stop(process: ManagedProcess, url: str) -> None:
+    """Wait until ready; a process that never gets ready is stopped, not left running."""
+    try:
+        wait_until_ready(process, url)
+    except BaseException:
+        process.stop()
+        raise
 
 
 def start_stack(
