@@ -68,7 +68,9 @@ def _who(measure: Measure) -> str:
         for rule in _rules(measure):
             parts.append(f"{rule.title}的条件（文件原文规定）：\n{_bullets(_conditions(rule))}")
     elif kind == "support":
-        parts.append("文件只写明了支持方向和对象，没有规定门槛；" + YEARLY_NOTICE)
+        parts.append(
+            "文件只写明了支持方向和对象，没有规定门槛；具体申报条件、材料和时间以省、市经信部门每年发布的申报通知为准。"
+        )
     else:
         parts.append("本条是政府部门的工作安排，不是企业申报的项目。")
     return "\n".join(parts)
@@ -92,8 +94,11 @@ def _amount(measure: Measure) -> str:
     if amounts:
         return _bullets(amounts)
     forms = measure.detail("support_forms")
-    forms_text = f"本条的支持方式是{'、'.join(forms)}，" if forms else ""
-    return f"{forms_text}文件没有规定本条的具体金额或比例，以省、市经信部门每年发布的申报通知为准。"
+    forms_text = f"本条的支持方式是{'、'.join(forms)}。" if forms else ""
+    text = f"{forms_text}文件没有规定本条的具体金额或比例。"
+    if _kind(measure) == "support":
+        text += "涉及资金支持的，具体标准以省、市经信部门每年发布的申报通知为准。"
+    return text
 
 
 def _validity(measure: Measure) -> str:

@@ -235,17 +235,27 @@ FACT_NAMES = (
 )
 
 
+# "我们公司是担保公司", "不是抵押，是信用": what follows 是/作为 says what something is, so a keyword
+# there wins over one that merely comes first. 不是 does not count.
+_IS_MARKER = re.compile(r"(?:(?<!不)是|作为)[^,，。.;；!！?？、]{0,6}$")
+
+
+def _stated_as_identity(text: str, position: int) -> bool:
+    return bool(_IS_MARKER.search(text[max(0, position - 8) : position]))
+
+
 def keyword_value(text: str, definition: FactDefinition) -> Any:
-    """The value whose keyword occurs earliest in ``text`` (the longest one at that position)."""
-    best: Tuple[int, int, Any] | None = None
+    """The value a message states for one fact: a keyword right after 是/作为 first, otherwise
+    the keyword that occurs earliest (the longest one at that position)."""
+    best: Tuple[bool, int, int, Any] | None = None
     for word, value in definition.keywords:
         position = text.find(word)
-        if position < 0:
-            continue
-        rank = (position, -len(word))
-        if best is None or rank < best[:2]:
-            best = (position, -len(word), value)
-    return None if best is None else best[2]
+        while position >= 0:
+            rank = (not _stated_as_identity(text, position), position, -len(word))
+            if best is None or rank < best[:3]:
+                best = (*rank, value)
+            position = text.find(word, position + 1)
+    return None if best is None else best[3]
 
 
 def extract_facts(text: str) -> Dict[str, Any]:

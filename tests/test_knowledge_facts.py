@@ -216,3 +216,19 @@ def test_hostile_messages_give_no_facts_and_do_not_crash() -> None:
     assert extract_facts("😀" * 20000) == {}
     assert extract_facts("担保费率" + "1" * 5000 + "%") == {}
     assert extract_facts("费率1.2%" * 2000) == {"guarantee_fee_rate": 1.2}
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        ("我们公司是担保公司", "applicant_role", "guarantee_institution"),
+        ("作为担保机构，想问补贴", "applicant_role", "guarantee_institution"),
+        ("我们企业找担保公司担保", "applicant_role", "enterprise"),
+        ("我们是专精特新企业，找担保公司贷款", "applicant_role", "enterprise"),
+        ("不是抵押，是信用", "counter_guarantee", "credit"),
+        ("是抵押，不是信用", "counter_guarantee", "mortgage"),
+        ("我们是县里评的，不是省里", "honour_level", "county"),
+    ],
+)
+def test_what_follows_shi_says_what_something_is(text: str, fact: str, value: str) -> None:
+    assert extract_facts(text)[fact] == value

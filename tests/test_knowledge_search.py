@@ -91,3 +91,12 @@ def test_faq_answers_are_searched_when_present() -> None:
     measure["faqs"] = [{"question": "顾问怎么选", "answer": "遴选一批优秀民营企业家担任委员，咕噜咕噜"}]
     index = SearchIndex([document], "jieba")
     assert index.search("咕噜咕噜")[0].number == 22
+
+
+def test_every_term_of_the_nlu_dictionary_is_one_search_word() -> None:
+    from knowledge.vocabulary import policy_terms
+
+    terms = policy_terms()
+    assert len(terms) > 200
+    split = [term for term in terms if segment(term) != [term]]
+    assert split == []
