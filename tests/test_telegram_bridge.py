@@ -98,6 +98,7 @@ async def test_one_conversation_per_private_chat_and_per_user_in_a_group(bot_api
     with FakeRasaRest() as rasa:
         async with running_bridge(settings(bot_api, rasa.url), poll_timeout_s=1):
             bot_api.push(bot_api.text_update(GROUP, 1, "大家好，有人知道徽商服务卡吗", chat_type="supergroup"))
+            bot_api.push(bot_api.text_update(GROUP, 3, f"@{BOT_USERNAME}_fan 在吗", chat_type="supergroup"))
             bot_api.push(bot_api.text_update(GROUP, 1, f"@{BOT_USERNAME} 徽商服务卡谁能办", chat_type="supergroup"))
             bot_api.push(bot_api.text_update(GROUP, 2, f"@{BOT_USERNAME} 怎么办理", chat_type="supergroup"))
             bot_api.push(bot_api.text_update(CHAT, USER, "你好"))
