@@ -231,6 +231,10 @@ def test_settings_come_from_the_environment() -> None:
         TelegramSettings.from_env({})
     with pytest.raises(TelegramSettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
         TelegramSettings.from_env({**env, "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook"})
+    with pytest.raises(TelegramSettingsError, match="1-256 characters"):
+        TelegramSettings.from_env(
+            {**env, "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook", "TELEGRAM_WEBHOOK_SECRET": "秘密 token"}
+        )
 
 
 def test_make_run_starts_the_bridge_as_a_process_and_stops_it(bot_api: FakeBotAPI, tmp_path: Path) -> None:
