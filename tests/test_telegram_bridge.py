@@ -98,6 +98,7 @@ async def test_one_conversation_per_private_chat_and_per_user_in_a_group(bot_api
     with FakeRasaRest() as rasa:
         async with running_bridge(settings(bot_api, rasa.url), poll_timeout_s=1):
             bot_api.push(bot_api.text_update(GROUP, 1, "大家好，有人知道徽商服务卡吗", chat_type="supergroup"))
+            bot_api.push(bot_api.text_update(GROUP, 3, f"@{BOT_USERNAME}_fan 在吗", chat_type="supergroup"))
             bot_api.push(bot_api.text_update(GROUP, 1, f"@{BOT_USERNAME} 徽商服务卡谁能办", chat_type="supergroup"))
             bot_api.push(bot_api.text_update(GROUP, 2, f"@{BOT_USERNAME} 怎么办理", chat_type="supergroup"))
             bot_api.push(bot_api.text_update(CHAT, USER, "你好"))
@@ -230,6 +231,10 @@ def test_settings_come_from_the_environment() -> None:
         TelegramSettings.from_env({})
     with pytest.raises(TelegramSettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
         TelegramSettings.from_env({**env, "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook"})
+    with pytest.raises(TelegramSettingsError, match="1-256 characters"):
+        TelegramSettings.from_env(
+            {**env, "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook", "TELEGRAM_WEBHOOK_SECRET": "秘密 token"}
+        )
 
 
 def test_make_run_starts_the_bridge_as_a_process_and_stops_it(bot_api: FakeBotAPI, tmp_path: Path) -> None:

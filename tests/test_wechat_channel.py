@@ -6,10 +6,12 @@ from __future__ import annotations
 import itertools
 import secrets
 from concurrent.futures import ThreadPoolExecutor
+from typing import List
 
 import pytest
 
 from bot.channels.reply_text import card_footer
+from bot.channels.wechat_render import MAX_TEXT_BYTES
 from tests.assistant_client import AssistantClient
 from tests.wechat_messages import (
     ACCOUNT,
@@ -41,6 +43,16 @@ def user_texts(assistant: AssistantClient, openid: str) -> list:
     return [e["text"] for e in assistant.tracker(f"wechat:{openid}")["events"] if e["event"] == "user"]
 
 
+def what_the_user_sees(openid: str, body: str, ends_with: str = "") -> List[str]:
+    """The passive reply, plus what follows through the customer-service API when the answer was
+    slower than the reply window (a busy machine) or longer than one WeChat text."""
+    pieces = [] if body == "success" else [reply_text(body)]
+    if not pieces or not pieces[-1].endswith(ends_with):
+        api = server_wechat_api()
+        pieces += api.wait_until(lambda: (t := api.texts_to(openid)) and t[-1].endswith(ends_with) and t)
+    return pieces
+
+
 def expected_text(assistant: AssistantClient, question: str) -> str:
     """What the REST channel answers (text + card), as one WeChat text: the same answer."""
     rest = assistant.ask(assistant.new_sender(), question)
@@ -61,12 +73,16 @@ def test_text_question_gets_the_same_answer_with_citation_line(
     openid = new_openid()
     status, body = wechat.post(text_xml(openid, QUESTION, next(_msg_ids)), encrypted=encrypted)
     assert status == 200
-    answer = reply_text(body)
-    assert "<ToUserName><![CDATA[" + openid in body and ACCOUNT in body
+    if body != "success":
+        assert "<ToUserName><![CDATA[" + openid in body and ACCOUNT in body
     expected = expected_text(assistant, QUESTION)
-    assert len(expected.encode()) <= 2048, "this answer fits one passive reply"
-    assert answer == expected
-    assert answer.endswith("📄 依据：第13条") and "第13条" in answer.split("📄")[0]
+    assert expected.endswith("📄 依据：第13条")
+    seen = what_the_user_sees(openid, body, ends_with="📄 依据：第13条")
+    assert all(len(piece.encode()) <= MAX_TEXT_BYTES for piece in seen)
+    assert "".join("".join(seen).split()) == "".join(expected.split())  # cuts drop only whitespace
+    if len(expected.encode()) <= MAX_TEXT_BYTES and body != "success":
+        assert seen == [expected]  # one WeChat text, all in the passive reply
+        assert server_wechat_api().texts_to(openid) == []
     assert user_texts(assistant, openid) == [QUESTION]
     tracker = assistant.tracker(f"wechat:{openid}")
     assert [e["input_channel"] for e in tracker["events"] if e["event"] == "user"] == ["wechat"]
@@ -77,8 +93,9 @@ def test_one_openid_is_one_conversation(assistant: AssistantClient, wechat: WeCh
     wechat.post(text_xml(asker, QUESTION, next(_msg_ids)))
     _, follow_up = wechat.post(text_xml(asker, "那谁能办？", next(_msg_ids)))
     _, out_of_context = wechat.post(text_xml(stranger, "那谁能办？", next(_msg_ids)))
-    assert "第13条" in reply_text(follow_up)  # the asker's context: the card asked about before
-    assert "第13条" not in reply_text(out_of_context)
+    # The asker's context: the card asked about before.
+    assert "第13条" in "".join(what_the_user_sees(asker, follow_up, ends_with="第13条"))
+    assert "第13条" not in "".join(what_the_user_sees(stranger, out_of_context))
     assert user_texts(assistant, asker) == [QUESTION, "那谁能办？"]
     assert user_texts(assistant, stranger) == ["那谁能办？"]
 
@@ -105,8 +122,8 @@ def test_retries_of_one_message_are_answered_once(assistant: AssistantClient, we
         replies = list(pool.map(lambda _: wechat.post(xml), range(3)))
     replies.append(wechat.post(xml))  # and one more after the answer is known
     assert {status for status, _ in replies} == {200}
-    assert len({reply_text(body) for _, body in replies}) == 1
-    assert "第13条" in reply_text(replies[0][1])
+    assert len({body if body == "success" else reply_text(body) for _, body in replies}) == 1
+    assert "第13条" in "".join(what_the_user_sees(openid, replies[0][1], ends_with="第13条"))
     assert user_texts(assistant, openid) == [QUESTION]
 
 
@@ -123,9 +140,3 @@ def test_non_text_gets_a_clear_reply(assistant: AssistantClient, wechat: WeChatS
     assert status == 200
     assert "只能读懂文字消息" in reply_text(body)
     assert user_texts(assistant, openid) == []
-
-
-def test_fast_answers_use_no_customer_service_message(wechat: WeChatServerSimulator) -> None:
-    openid = new_openid()
-    wechat.post(text_xml(openid, QUESTION, next(_msg_ids)))
-    assert server_wechat_api().texts_to(openid) == []

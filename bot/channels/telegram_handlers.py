@@ -145,9 +145,9 @@ class TelegramHandlers:
         """Private chats: always. Groups: only messages that @mention the bot or reply to it."""
         if message.chat.type == ChatType.PRIVATE:
             return True
-        username = (context.bot.username or "").lower()
-        text = (message.text or message.caption or "").lower()
-        if username and f"@{username}" in text:
+        username = context.bot.username
+        text = message.text or message.caption or ""
+        if username and re.search(rf"@{re.escape(username)}\b", text, flags=re.IGNORECASE):
             return True
         replied = message.reply_to_message
         return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)

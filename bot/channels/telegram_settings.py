@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 
 
 class TelegramSettingsError(ValueError):
@@ -53,6 +55,8 @@ class TelegramSettings:
                 "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: webhook mode needs a secret "
                 "(1-256 characters A-Z a-z 0-9 _ -) so that only Telegram can post updates."
             )
+        if webhook_secret and not SECRET_TOKEN.fullmatch(webhook_secret):
+            raise TelegramSettingsError("TELEGRAM_WEBHOOK_SECRET may only hold 1-256 characters A-Z a-z 0-9 _ -.")
         try:
             webhook_port = int(env.get("TELEGRAM_WEBHOOK_PORT", "8443"))
             rasa_timeout_s = float(env.get("TELEGRAM_RASA_TIMEOUT", "30"))
