@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused
+from rasa_sdk.events import ActiveLoop, ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import intent_confidence, send_answer
@@ -26,4 +26,5 @@ class ActionHandoffToStaff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         send_answer(dispatcher, HANDOFF_TEXT, AnswerCard(kind="handoff", confidence=intent_confidence(tracker)))
-        return [ConversationPaused()]
+        # A form the user was in is over: after staff hand back, the bot starts fresh.
+        return [ActiveLoop(None), ConversationPaused()]

@@ -231,8 +231,12 @@ def test_the_console_and_its_api_refuse_without_the_token(assistant: AssistantCl
     assert http_status(f"{base}/console/api/conversations/{sender}/messages", data=b'{"text": "hi"}') == 401
     staff = {"Authorization": f"Bearer {assistant.console_token}"}
     assert http_status(f"{base}/console/api/conversations", staff) == 200
-    # The public widget routes do not open other channels' conversations, even by a web-chat-like id.
+    reply = {**staff, "Content-Type": "application/json"}
     assistant.ask(sender, "徽商服务卡有什么用")
+    # A REST (or Telegram) user would never see a staff reply sent over socket.io: refused, not lost.
+    assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": "hi"}') == 409
+    assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": ""}') == 400
+    # The public widget routes do not open other channels' conversations, even by a web-chat-like id.
     assert http_status(f"{base}/webchat/history/{sender}") == 400
     rest_sender = uuid.uuid4().hex
     assistant.ask(rest_sender, "徽商服务卡有什么用")

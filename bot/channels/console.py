@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.conversations import STAFF_METADATA_KEY, console_turns, paused, summary
+from bot.channels.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
 
 if TYPE_CHECKING:
     from bot.channels.webchat import WebChatOutput
@@ -166,8 +166,12 @@ def blueprint(output: WebChatOutput) -> Blueprint:
             return response.json({"error": "the reply needs a non-empty text"}, status=400)
         if len(text) > MAX_REPLY_CHARS:
             return response.json({"error": f"a reply is at most {MAX_REPLY_CHARS} characters"}, status=400)
-        if await _events(request, sender_id) is None:
+        events = await _events(request, sender_id)
+        if events is None:
             return response.json({"error": "no such conversation"}, status=404)
+        if set(input_channels(events)) - {"webchat"}:
+            # Staff replies travel over socket.io; a Telegram/WeChat/REST user would never see them.
+            return response.json({"error": "staff replies reach web chat conversations only"}, status=409)
         text = text.strip()
         await _append(request, sender_id, [BotUttered(text, metadata={STAFF_METADATA_KEY: True})])
         await output.emit(sender_id, {"text": text, "staff": True})

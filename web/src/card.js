@@ -59,10 +59,12 @@ export function renderCard(card, { openMeasure, answerText }) {
       const [icon, className] = reasonIcon(reason.met);
       const li = el("li", className);
       li.appendChild(el("span", "wq-reason-icon", icon));
-      li.appendChild(el("span", "wq-reason-condition", reason.condition));
+      const body = el("span", "wq-reason-body");
+      body.appendChild(el("span", "wq-reason-condition", reason.condition));
       if (reason.fact !== undefined && reason.fact !== null && reason.fact !== "") {
-        li.appendChild(el("span", "wq-reason-fact", `（您的情况：${reason.fact}）`));
+        body.appendChild(el("span", "wq-reason-fact", `（您的情况：${reason.fact}）`));
       }
+      li.appendChild(body);
       list.appendChild(li);
     }
     panel.appendChild(list);
