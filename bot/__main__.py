@@ -77,6 +77,8 @@ def check_stores() -> stores.StoreSettings:
 
 def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    # Ctrl-C stops everything even when started from a shell that ignores SIGINT (e.g. `make run &`).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     check_stores()
     step(1, 3, "Loading the policy knowledge base")
     prepare()

@@ -25,7 +25,9 @@ SCREENSHOT_DIR = os.environ.get("WEBCHAT_SCREENSHOTS")
 ANSWER_TIMEOUT_MS = 60_000
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open it keeps an asyncio loop running
+# in the main thread, and later tests that call asyncio.run() (the WeChat channel's) would fail.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator:
     from playwright.sync_api import sync_playwright
 
