@@ -21,7 +21,8 @@ from bot.endpoints import write_endpoints
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
 from bot.stores import StoreSettings
 
-READY_TIMEOUT_S = 180
+# Loading a model takes ~30 s on an idle machine; much longer when other work shares the cores.
+READY_TIMEOUT_S = float(os.environ.get("READY_TIMEOUT_S", 180))
 
 
 class StartupError(RuntimeError):
