@@ -55,7 +55,8 @@ def own_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         log_dir=workdir,
         stores=StoreSettings(),
         # A hung action server is given up on after 2 s here (default 10 s, generous for load).
-        extra_env={"ACTION_TIMEOUT_S": "2"},
+        # Debug logging writes every user message to the log: what the masking must cover.
+        extra_env={"ACTION_TIMEOUT_S": "2", "LOG_LEVEL": "DEBUG"},
     )
     stack.workdir = workdir  # type: ignore[attr-defined]
     try:
@@ -80,7 +81,12 @@ def test_conversation_resumes_with_slots_and_history_after_kill_9(
     port = int(own_stack.rasa_url.rsplit(":", 1)[1])
     workdir: Path = own_stack.workdir  # type: ignore[attr-defined]
     restarted = servers.start_rasa_server(
-        trained_model, port, workdir / "endpoints.yml", TOKEN, workdir, extra_env={"ACTION_TIMEOUT_S": "2"}
+        trained_model,
+        port,
+        workdir / "endpoints.yml",
+        TOKEN,
+        workdir,
+        extra_env={"ACTION_TIMEOUT_S": "2", "LOG_LEVEL": "DEBUG"},
     )
     own_stack.processes[own_stack.processes.index(rasa)] = restarted
 
@@ -124,6 +130,17 @@ def test_action_server_hanging_gets_the_reply_within_3_s(own_stack: servers.Stac
     assert "暂时无法查询" in reply.text
     assert elapsed < 3, f"the apology took {elapsed:.1f} s"
     assert_card_answer(client.ask(client.new_sender(), "徽商服务卡谁能办"))
+
+
+def test_server_logs_mask_phone_and_id_card_numbers(own_stack: servers.Stack) -> None:
+    client = AssistantClient(own_stack.rasa_url, api_token=TOKEN)
+    sender = client.new_sender()
+    client.ask(sender, "我的手机13912345678，身份证340104199001011234，能办徽商服务卡吗")
+    log = (own_stack.workdir / "Rasa server.log").read_text(errors="replace")  # type: ignore[attr-defined]
+    assert "139****5678" in log, "the debug log should contain the (masked) user message"
+    assert "13912345678" not in log and "340104199001011234" not in log
+    # The conversation itself keeps what the user wrote (masking is for logs only).
+    assert "13912345678" in client.tracker(sender)["latest_message"]["text"]
 
 
 @pytest.mark.parametrize(

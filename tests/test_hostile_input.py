@@ -127,3 +127,14 @@ def test_hostile_texts_over_socketio_each_get_a_reply(
     assert not silent, f"no reply over socket.io to: {silent}"
     assert_still_answers(running_assistant)
     assert_bystander_untouched(running_assistant, bystander)
+
+
+@pytest.mark.parametrize("path", ["/conversations/{sender}/tracker", "/status", "/domain"])
+def test_the_http_api_refuses_calls_without_the_token(
+    running_assistant: AssistantClient, bystander: Tuple[str, int], path: str
+) -> None:
+    url = running_assistant.rasa_url + path.format(sender=bystander[0])
+    for suffix in ("", "?token=wrong"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + suffix, timeout=REPLY_TIMEOUT_S)
+        assert refused.value.code in (401, 403)
