@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv run shell train test lint validate clean run-cluster bench
+.PHONY: help venv run shell train test lint validate report clean run-cluster bench
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -12,6 +12,7 @@ help:
 	@echo "make train  train a model if config, domain or data changed"
 	@echo "make lint   ruff"
 	@echo "make validate  rasa data validate"
+	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
 	@echo "make run-cluster  several Rasa servers behind nginx on :5005, sharing PostgreSQL + Redis"
 	@echo "make bench  load benchmark → reports/bench.json and a line in docs/benchmarks.md"
 
@@ -37,6 +38,9 @@ lint: venv
 validate: venv
 	@$(VENV_PY) -m knowledge vocab >/dev/null
 	@.venv/bin/rasa data validate --fail-on-warnings
+
+report: venv
+	@$(VENV_PY) -m bot.report
 
 run-cluster: venv
 	@$(VENV_PY) -m bot.cluster

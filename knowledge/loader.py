@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge.db import get_engine, session_scope
-from knowledge.models import Alias, Base, Document, Measure, Section
+from knowledge import migrate
+from knowledge.db import session_scope
+from knowledge.models import Alias, Document, Measure, Section
 from knowledge.source_data import MEASURE_COLUMNS, DocumentData, alias_pairs, read_all
 
 
@@ -18,6 +19,7 @@ class LoadReport:
     documents: int = 0
     measures: int = 0
     aliases: int = 0
+    revision: str = ""
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -45,6 +47,7 @@ def _replace_document(session: Session, data: DocumentData, report: LoadReport) 
     document.sections = [Section(number=s["number"], title=s["title"]) for s in meta.get("sections", [])]
     for raw in data.measures:
         columns = {name: raw.get(name) or "" for name in MEASURE_COLUMNS}
+        columns["kind"] = raw.get("kind") or "support"
         details = {name: value for name, value in raw.items() if name not in MEASURE_COLUMNS}
         measure = Measure(**columns, details=details)
         seen = set()
@@ -60,9 +63,8 @@ def _replace_document(session: Session, data: DocumentData, report: LoadReport) 
 
 
 def load(url: str | None = None) -> LoadReport:
-    """Create the tables if needed and (re)load every policy document."""
-    Base.metadata.create_all(get_engine(url))
-    report = LoadReport()
+    """Migrate the schema to the newest revision and (re)load every policy document."""
+    report = LoadReport(revision=migrate.upgrade(url))
     with session_scope(url) as session:
         for data in read_all():
             _replace_document(session, data, report)

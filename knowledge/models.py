@@ -60,6 +60,9 @@ class Measure(Base):
     text = Column(Text, nullable=False)
     summary = Column(Text, nullable=False, default="")
     how_to_apply = Column(Text, nullable=False, default="")
+    # support (criteria come from the yearly notices) | eligibility (rules in data/eligibility/)
+    # | work (a government work arrangement, nothing to apply for)
+    kind = Column(String(16), nullable=False, default="support", server_default="support", index=True)
     # Lists from the YAML (support_forms, beneficiaries, benefits, contacts, targets, programmes…)
     # kept as one JSON value: they are read whole, never queried by part.
     details = Column(JSON, nullable=False, default=dict)

@@ -12,7 +12,7 @@ from knowledge.paths import POLICIES_DIR
 
 # Fields of a measure file that are stored as their own columns; every other field goes to
 # Measure.details.
-MEASURE_COLUMNS = ("number", "key", "section", "title", "text", "summary", "how_to_apply")
+MEASURE_COLUMNS = ("number", "key", "section", "title", "text", "summary", "how_to_apply", "kind")
 REQUIRED_MEASURE_FIELDS = ("number", "key", "section", "title", "text")
 
 

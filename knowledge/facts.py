@@ -1,0 +1,331 @@
+"""Eligibility facts in free text: rates, amounts and the categorical facts of one message.
+
+``parse_rate`` and ``parse_amount`` read the many ways people write a guarantee fee rate or a
+loan amount; ``extract_facts`` returns every fact a message states, keyed by fact name (the
+Rasa slot names). The words are data: ``data/facts.yaml``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Dict, List, Tuple
+
+import yaml
+
+from knowledge.paths import DATA_DIR
+from knowledge.textnorm import normalise
+
+FACTS_FILE = DATA_DIR / "facts.yaml"
+
+_NUMBER = r"\d+(?:\.\d+)?"
+# Thousands separators only between digit groups ("5,000,000"), never a list comma ("1,2").
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+# Rate spellings, most explicit first; each maps the match to a value in percent.
+_RATE_PATTERNS: List[Tuple[re.Pattern, Any]] = [
+    (re.compile(rf"千分之\s*({_NUMBER})"), lambda m: float(m.group(1)) / 10),
+    (re.compile(rf"百分之\s*({_NUMBER})"), lambda m: float(m.group(1))),
+    (re.compile(rf"({_NUMBER})\s*(?:%|％|个百分点|百分点)"), lambda m: float(m.group(1))),
+    # 一个点二 → "1个点2" = 1.2; 1个点 = 1.0
+    (re.compile(r"(\d+)\s*个?点\s*(\d+)(?![\d.万元亿])"), lambda m: float(f"{m.group(1)}.{m.group(2)}")),
+    (re.compile(rf"({_NUMBER})\s*个点"), lambda m: float(m.group(1))),
+    (re.compile(r"(\d+)\s*厘"), lambda m: float(m.group(1)) / 10),
+]
+# A bare number below this is a fraction (0.012 → 1.2%); at or above it, already percent.
+# No guarantee fee is 10% a year, and nobody writes 0.8% as "0.008" less than as "0.8".
+_FRACTION_BELOW = 0.1
+_BARE_NUMBER = re.compile(rf"(?<![\d.])({_NUMBER})(?![\d.])")
+_MONEY_UNITS = {"亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "w": 1e4, "W": 1e4, "千": 1e3, "k": 1e3, "K": 1e3}
+_AMOUNT = re.compile(rf"({_NUMBER})\s*(亿|千万|百万|万|w|W|千|k|K)?\s*(元|块|人民币)?")
+
+
+# Facts are stated in a sentence or two; longer input is cut here so a pasted novel cannot make
+# normalisation and matching slow.
+MAX_TEXT = 1000
+# A rate is a percentage; an amount a positive number of yuan below 10万亿 (anything else is a typo).
+MAX_RATE = 100.0
+MAX_AMOUNT = 1e13
+
+
+def prepare_text(text: str) -> str:
+    return _THOUSANDS.sub("", normalise(str(text)[:MAX_TEXT]))
+
+
+def _valid_rate(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value) or not 0 <= value <= MAX_RATE:
+        return None
+    return value
+
+
+def _valid_amount(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value) or not 0 < value < MAX_AMOUNT:
+        return None
+    return value
+
+
+def _rate_in(text: str) -> Tuple[float, Tuple[int, int]] | None:
+    for pattern, convert in _RATE_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return round(convert(match), 6), match.span()
+    return None
+
+
+def parse_rate(text: str | float | int | None) -> float | None:
+    """A rate in percent: "1.2%", "百分之一点二", "千分之十二", "0.012", "一个点二" → 1.2.
+
+    A bare number is taken as a fraction when below 0.1 (0.012 → 1.2) and as percent otherwise
+    (1.2 → 1.2). Returns None when the text holds no rate.
+    """
+    return _valid_rate(_parse_rate(text))
+
+
+def _parse_rate(text: str | float | int | None) -> float | None:
+    if text is None or isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        value = float(text)
+        return round(value * 100, 6) if 0 < value < _FRACTION_BELOW else value
+    prepared = prepare_text(text)
+    found = _rate_in(prepared)
+    if found:
+        return found[0]
+    numbers = [m for m in _BARE_NUMBER.finditer(prepared) if not _is_money(prepared, m.end())]
+    if len(numbers) != 1:
+        return None
+    value = float(numbers[0].group(1))
+    return round(value * 100, 6) if 0 < value < _FRACTION_BELOW else value
+
+
+def _is_money(text: str, end: int) -> bool:
+    rest = text[end:].lstrip()
+    return bool(rest) and (rest[0] in "万亿元块千百wWkK")
+
+
+def _amount_matches(text: str) -> List[Tuple[float, bool, Tuple[int, int]]]:
+    """(yuan, has_unit, span) for every number in ``text``."""
+    found = []
+    for match in _AMOUNT.finditer(text):
+        number, unit, currency = match.groups()
+        value = float(number) * _MONEY_UNITS.get(unit or "", 1.0)
+        found.append((value, bool(unit or currency), match.span()))
+    return found
+
+
+def parse_amount(text: str | float | int | None) -> float | None:
+    """An amount in yuan: "500万", "五百万元", "5000000", "1.5亿", "500w" → float.
+
+    Prefers a number with a unit (万/亿/元…); a single bare number counts as yuan. Numbers that
+    are rates ("1.2%") are ignored. Returns None when the text holds no amount.
+    """
+    return _valid_amount(_parse_amount(text))
+
+
+def _parse_amount(text: str | float | int | None) -> float | None:
+    if text is None or isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        return float(text)
+    prepared = prepare_text(text)
+    rate = _rate_in(prepared)
+    candidates = [item for item in _amount_matches(prepared) if not (rate and _overlaps(item[2], rate[1]))]
+    with_unit = [item for item in candidates if item[1]]
+    if with_unit:
+        return with_unit[0][0]
+    if len(candidates) == 1:
+        return candidates[0][0]
+    return None
+
+
+def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+# --- the vocabulary --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    value: Any
+    title: str
+
+
+@dataclass(frozen=True)
+class FactDefinition:
+    name: str
+    type: str  # category | bool | rate | amount
+    label: str
+    question: str
+    value_labels: Dict[Any, str] = field(default_factory=dict)
+    # (normalised keyword, value), longest keyword first
+    keywords: Tuple[Tuple[str, Any], ...] = ()
+    cues: Tuple[str, ...] = ()
+    options: Tuple[Option, ...] = ()
+
+    def describe(self, value: Any) -> str:
+        """How a value reads in an answer: 1.2 → "1.2%", 5000000 → "500万元", credit → "信用"."""
+        if value is None:
+            return "未知"
+        if self.type == "rate":
+            return f"{format_number(value)}%"
+        if self.type == "amount":
+            return format_yuan(value)
+        return self.value_labels.get(value, str(value))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    facts: Dict[str, FactDefinition]
+    yes_words: Tuple[str, ...]
+    no_words: Tuple[str, ...]
+
+
+def _options(name: str, raw: Dict[str, Any], labels: Dict[Any, str]) -> Tuple[Option, ...]:
+    if raw.get("options"):
+        return tuple(Option(o["value"], o["title"]) for o in raw["options"])
+    if raw["type"] == "bool":
+        return (Option(True, "是"), Option(False, "否"))
+    return tuple(Option(value, label) for value, label in labels.items())
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    raw = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))
+    facts = {}
+    for name, spec in raw["facts"].items():
+        values = spec.get("values") or {}
+        labels = {value: item["label"] for value, item in values.items()}
+        keywords = [(normalise(word), value) for value, item in values.items() for word in item.get("keywords", [])]
+        keywords.sort(key=lambda pair: -len(pair[0]))
+        facts[name] = FactDefinition(
+            name=name,
+            type=spec["type"],
+            label=spec["label"],
+            question=spec["question"],
+            value_labels=labels,
+            keywords=tuple(keywords),
+            cues=tuple(normalise(cue) for cue in spec.get("cues", [])),
+            options=_options(name, spec, labels),
+        )
+    return Vocabulary(
+        facts=facts,
+        yes_words=tuple(normalise(w) for w in raw.get("yes_words", [])),
+        no_words=tuple(normalise(w) for w in raw.get("no_words", [])),
+    )
+
+
+def fact_definitions() -> Dict[str, FactDefinition]:
+    return vocabulary().facts
+
+
+FACT_NAMES = (
+    "applicant_role",
+    "borrower_qualification",
+    "guarantee_fee_rate",
+    "counter_guarantee",
+    "loan_amount",
+    "serves_small_micro",
+    "honour_level",
+    "ownership",
+    "is_legal_representative",
+    "personally_recognized",
+)
+
+
+def keyword_value(text: str, definition: FactDefinition) -> Any:
+    """The value whose keyword occurs earliest in ``text`` (the longest one at that position)."""
+    best: Tuple[int, int, Any] | None = None
+    for word, value in definition.keywords:
+        position = text.find(word)
+        if position < 0:
+            continue
+        rank = (position, -len(word))
+        if best is None or rank < best[:2]:
+            best = (position, -len(word), value)
+    return None if best is None else best[2]
+
+
+def extract_facts(text: str) -> Dict[str, Any]:
+    """Every eligibility fact stated in one message, e.g.
+    "我们是担保公司，费率一点二个点，信用反担保，贷款五百万" →
+    {applicant_role: guarantee_institution, guarantee_fee_rate: 1.2, counter_guarantee: credit,
+    loan_amount: 5000000.0}."""
+    prepared = prepare_text(text or "")
+    if not prepared:
+        return {}
+    found: Dict[str, Any] = {}
+    rate_span: Tuple[int, int] | None = None
+    for name, definition in fact_definitions().items():
+        if definition.type == "rate":
+            rate = _rate_in(prepared)
+            if rate is None and any(cue in prepared for cue in definition.cues):
+                value = _rate_after_cue(prepared, definition.cues)
+                rate = (value, (0, 0)) if value is not None else None
+            if rate is not None and _valid_rate(rate[0]) is not None:
+                found[name] = rate[0]
+                rate_span = rate[1]
+        elif definition.type == "amount":
+            continue  # after the rate, so the rate's number is not taken for an amount
+        else:
+            value = keyword_value(prepared, definition)
+            if value is not None:
+                found[name] = value
+    for name, definition in fact_definitions().items():
+        if definition.type == "amount":
+            amount = _valid_amount(_amount_in_message(prepared, definition.cues, rate_span))
+            if amount is not None:
+                found[name] = amount
+    return found
+
+
+def _rate_after_cue(text: str, cues: Tuple[str, ...]) -> float | None:
+    """ "费率1.2" or "担保费0.012": a bare number right after a rate cue word."""
+    for cue in cues:
+        match = re.search(re.escape(cue) + rf"\D{{0,4}}?({_NUMBER})(?![\d.]*\s*[万亿元块wWkK])", text)
+        if match:
+            return parse_rate(match.group(1))
+    return None
+
+
+def _amount_in_message(text: str, cues: Tuple[str, ...], rate_span: Tuple[int, int] | None) -> float | None:
+    """A loan amount: a number with a money unit, or a bare number after a cue ("贷款5000000")."""
+    for value, has_unit, span in _amount_matches(text):
+        if rate_span and _overlaps(span, rate_span):
+            continue
+        if has_unit:
+            return value
+        before = text[max(0, span[0] - 6) : span[0]]
+        if value >= 1000 and any(cue in before for cue in cues):
+            return value
+    return None
+
+
+def parse_bool(text: Any) -> bool | None:
+    """A yes/no answer ("是", "不是", True, "false") → bool; None when it is neither."""
+    if isinstance(text, bool) or text is None:
+        return text
+    prepared = prepare_text(text).lower().strip("。.!！ ")
+    vocab = vocabulary()
+    if prepared in vocab.no_words:
+        return False
+    if prepared in vocab.yes_words:
+        return True
+    return None
+
+
+def format_number(value: float) -> str:
+    """1.2 → "1.2", 5.0 → "5", 0.125 → "0.125" (no float noise)."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def format_yuan(value: float) -> str:
+    """5000000 → "500万元", 50000 → "5万元", 150000000 → "1.5亿元", 3000 → "3000元"."""
+    if value >= 1e8:
+        return f"{format_number(round(value / 1e8, 4))}亿元"
+    if value >= 1e4:
+        return f"{format_number(round(value / 1e4, 4))}万元"
+    return f"{format_number(round(value, 2))}元"

@@ -1,0 +1,218 @@
+"""Reading rates, amounts and eligibility facts from what users type."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.facts import (
+    FACT_NAMES,
+    extract_facts,
+    fact_definitions,
+    format_yuan,
+    parse_amount,
+    parse_bool,
+    parse_rate,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.2%",
+        "1.2％",
+        "１．２％",
+        "百分之一点二",
+        "百分之1.2",
+        "千分之十二",
+        "千分之12",
+        "0.012",
+        "一个点二",
+        "1个点2",
+        "1.2个百分点",
+        "年化1.2%",
+        "1.2",
+        "费率是百分之一点二",
+    ],
+)
+def test_every_spelling_of_one_point_two_percent(text: str) -> None:
+    assert parse_rate(text) == pytest.approx(1.2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.21%", 1.21),
+        ("百分之一点二一", 1.21),
+        ("千分之十五", 1.5),
+        ("1.5%", 1.5),
+        ("0.015", 1.5),
+        ("一个点", 1.0),
+        ("0.8", 0.8),
+        ("零点八个点", 0.8),
+        ("1个点5", 1.5),
+        ("2%", 2.0),
+        (0.012, 1.2),
+        (1.2, 1.2),
+    ],
+)
+def test_other_rates(text: object, expected: float) -> None:
+    assert parse_rate(text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["", "信用", "500万", "费率不高", None, True])
+def test_no_rate(text: object) -> None:
+    assert parse_rate(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "500万",
+        "500万元",
+        "五百万元",
+        "五百万",
+        "5000000",
+        "5,000,000元",
+        "500w",
+        "500W",
+        "伍佰万",
+        "贷款五百万",
+        "5000000元",
+    ],
+)
+def test_every_spelling_of_five_million(text: str) -> None:
+    assert parse_amount(text) == 5_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.5亿", 1.5e8),
+        ("两千万", 2e7),
+        ("1千万", 1e7),
+        ("三百五十万", 3.5e6),
+        ("3.5万元", 35000.0),
+        ("费率1.2%，贷款500万", 5e6),
+        (2000000, 2e6),
+    ],
+)
+def test_other_amounts(text: object, expected: float) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "信用", "1.2%", "百分之一点二", None])
+def test_no_amount(text: object) -> None:
+    assert parse_amount(text) is None
+
+
+def test_several_facts_in_one_message() -> None:
+    facts = extract_facts("我们是担保公司，费率一点二个点，信用反担保，贷款五百万")
+    assert facts == {
+        "applicant_role": "guarantee_institution",
+        "guarantee_fee_rate": 1.2,
+        "counter_guarantee": "credit",
+        "loan_amount": 5_000_000.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "我们企业是省级专精特新，想问担保费补贴",
+            {"applicant_role": "enterprise", "borrower_qualification": "provincial_specialized_sme"},
+        ),
+        ("我们不是专精特新", {"borrower_qualification": "none"}),
+        ("担保费率千分之十二，房产抵押", {"guarantee_fee_rate": 1.2, "counter_guarantee": "mortgage"}),
+        ("股权质押", {"counter_guarantee": "pledge"}),
+        ("无抵押的", {"counter_guarantee": "credit"}),
+        ("担保费0.012", {"guarantee_fee_rate": 1.2}),
+        ("费率1.2，贷款5000000", {"guarantee_fee_rate": 1.2, "loan_amount": 5_000_000.0}),
+        (
+            "担保机构，费率1.5%，主要服务小微企业",
+            {"applicant_role": "guarantee_institution", "guarantee_fee_rate": 1.5, "serves_small_micro": True},
+        ),
+        ("我们不服务小微", {"serves_small_micro": False}),
+        ("我们是国企", {"ownership": "state"}),
+        (
+            "我是公司高管，市级表彰",
+            {"applicant_role": "enterprise", "honour_level": "city", "is_legal_representative": False},
+        ),
+        ("县里评过先进", {"honour_level": "county"}),
+        (
+            "我是民营企业法定代表人，获得过省委、省政府表彰",
+            {
+                "applicant_role": "enterprise",
+                "ownership": "private",
+                "honour_level": "province",
+                "is_legal_representative": True,
+            },
+        ),
+        ("我不是法人", {"is_legal_representative": False}),
+        (
+            "我是省里表彰的优秀民营企业家",
+            {
+                "applicant_role": "entrepreneur",
+                "ownership": "private",
+                "honour_level": "province",
+                "personally_recognized": True,
+            },
+        ),
+        (
+            "本人没有获得过表彰",
+            {"applicant_role": "entrepreneur", "personally_recognized": False, "honour_level": "none"},
+        ),
+    ],
+)
+def test_facts_of_a_message(text: str, expected: dict) -> None:
+    assert extract_facts(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "徽商服务卡有什么用", "担保费补贴有多少", "你好"])
+def test_messages_without_facts(text: str) -> None:
+    assert extract_facts(text) == {}
+
+
+def test_vocabulary_defines_every_agreed_fact_with_a_question() -> None:
+    definitions = fact_definitions()
+    assert set(FACT_NAMES) == set(definitions)
+    for definition in definitions.values():
+        assert "？" in definition.question
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("是", True),
+        ("是的", True),
+        ("不是", False),
+        ("没有", False),
+        ("yes", True),
+        ("否", False),
+        ("不知道", None),
+        (True, True),
+    ],
+)
+def test_yes_no(text: object, expected: bool | None) -> None:
+    assert parse_bool(text) is expected
+
+
+@pytest.mark.parametrize(("value", "text"), [(5e6, "500万元"), (5e4, "5万元"), (1.5e8, "1.5亿元"), (3000, "3000元")])
+def test_yuan_reads_naturally(value: float, text: str) -> None:
+    assert format_yuan(value) == text
+
+
+@pytest.mark.parametrize("text", ["9" * 400, "9" * 400 + "%", "百分之一百五十", float("nan"), float("inf")])
+def test_absurd_rates_are_not_rates(text: object) -> None:
+    assert parse_rate(text) is None
+
+
+@pytest.mark.parametrize("text", ["9" * 400 + "亿", "0元", float("inf"), -5.0])
+def test_absurd_amounts_are_not_amounts(text: object) -> None:
+    assert parse_amount(text) is None
+
+
+def test_hostile_messages_give_no_facts_and_do_not_crash() -> None:
+    assert extract_facts("😀" * 20000) == {}
+    assert extract_facts("担保费率" + "1" * 5000 + "%") == {}
+    assert extract_facts("费率1.2%" * 2000) == {"guarantee_fee_rate": 1.2}
