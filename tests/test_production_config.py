@@ -148,3 +148,35 @@ def test_bad_rest_bodies_are_refused_with_a_reason(name: str, body: bytes) -> No
 
 def test_a_good_rest_body_passes() -> None:
     assert input_guard.rest_body_problem('{"sender": "u1", "message": "你好"}'.encode()) is None
+
+
+@pytest.mark.postgres
+def test_cluster_creates_its_postgres_database_when_missing() -> None:
+    import secrets
+
+    import sqlalchemy
+
+    from bot.cluster import ensure_database
+
+    url = f"postgresql://postgres@127.0.0.1:5432/wanqi_cluster_{secrets.token_hex(4)}"
+    ensure_database(url)
+    ensure_database(url)  # a second start finds it
+    try:
+        stores.check_database(url)
+    finally:
+        admin = sqlalchemy.create_engine(
+            "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT", future=True
+        )
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_nginx_config_spreads_rest_and_pins_socketio(tmp_path: Path) -> None:
+    from bot.cluster import write_nginx_conf
+
+    conf = write_nginx_conf(tmp_path, 8080, [5101, 5102]).read_text()
+    assert "listen 8080;" in conf
+    assert conf.count("server 127.0.0.1:5101") == 2 and conf.count("server 127.0.0.1:5102") == 2
+    assert "ip_hash;" in conf and "proxy_next_upstream error timeout;" in conf
+    assert "client_max_body_size 1m;" in conf
