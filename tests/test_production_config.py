@@ -3,6 +3,7 @@ fail-fast checks of unreachable stores, log masking and the input guards."""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -111,6 +112,13 @@ def test_no_secrets_are_committed() -> None:
 def test_phone_and_id_numbers_are_masked(text: str, hidden: str, shown: str) -> None:
     masked = log_masking.mask(text)
     assert hidden not in masked and shown in masked
+
+
+def test_numbers_are_masked_in_json_escaped_log_lines_too() -> None:
+    line = json.dumps({"text": "身份证340104199001011234，手机13912345678"})  # "\\u8bc1340104…"
+    masked = log_masking.mask(line)
+    assert "340104199001011234" not in masked and "13912345678" not in masked
+    assert "1234" in masked and "139****5678" in masked
 
 
 @pytest.mark.parametrize("text", ["贷款5000000元", "担保费率1.2%", "拨打12345热线", "第13条", "2021-06-30"])
