@@ -13,13 +13,16 @@ import re
 import traceback
 from typing import Any
 
+# A number starts where no digit precedes it, or right after a JSON escape such as \u8bc1 (Rasa's
+# JSON logs write Chinese that way, and the escape may end in a digit: "身份证" + digits).
+_START = r"(?:(?<![0-9])|(?<=\\u[0-9a-fA-F]{4}))"
 # 18-digit resident ID (last character may be X) and the old 15-digit form. Digits around the
 # match must not be digits, so longer numbers (amounts, order numbers) stay untouched.
-_ID_CARD = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8}[0-9]{3}[0-9Xx]|[0-9]{9})(?![0-9Xx])")
+_ID_CARD = re.compile(_START + r"([1-9][0-9]{5})([0-9]{8}[0-9]{3}[0-9Xx]|[0-9]{9})(?![0-9Xx])")
 # Mainland mobile numbers, optionally with +86 / 86 and spaces or dashes between groups.
-_MOBILE = re.compile(r"(?<![0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])")
+_MOBILE = re.compile(_START + r"((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])")
 # Landlines with an area code: 0551-12345678, 0551 1234567, (0551)12345678.
-_LANDLINE = re.compile(r"(?<![0-9])(\(?0[1-9][0-9]{1,2}\)?[- ]?)[0-9]{3,4}([0-9]{4})(?![0-9])")
+_LANDLINE = re.compile(_START + r"(\(?0[1-9][0-9]{1,2}\)?[- ]?)[0-9]{3,4}([0-9]{4})(?![0-9])")
 
 
 def mask(text: str) -> str:

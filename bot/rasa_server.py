@@ -1,23 +1,28 @@
 """``python -m bot.rasa_server run …``: Rasa's own command line, with this project's server hooks.
 
 Exactly ``rasa run`` (same arguments), after installing in the server process what Rasa has no
-configuration for: phone and ID-card masking in the logs (bot.log_masking), a clear reply when
-the action server is down or slow (bot.action_failure) and guards against hostile input
-(bot.input_guard). bot/servers.py starts the Rasa server
-through this module.
+configuration for:
+
+- phone and ID-card masking in every log line (bot.log_masking);
+- a clear reply when the action server is down or slow (bot.action_failure);
+- guards against hostile input (bot.input_guard);
+- a cheap check of action-server answers, which Rasa makes expensive (bot.action_validation).
+
+bot/servers.py starts the Rasa server through this module.
 """
 
 from __future__ import annotations
 
 import sys
 
-from bot import action_failure, input_guard, log_masking
+from bot import action_failure, action_validation, input_guard, log_masking
 
 
 def main() -> None:
     log_masking.install()
     action_failure.install()
     input_guard.install()
+    action_validation.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -3,6 +3,7 @@ fail-fast checks of unreachable stores, log masking and the input guards."""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -113,6 +114,13 @@ def test_phone_and_id_numbers_are_masked(text: str, hidden: str, shown: str) -> 
     assert hidden not in masked and shown in masked
 
 
+def test_numbers_are_masked_in_json_escaped_log_lines_too() -> None:
+    line = json.dumps({"text": "身份证340104199001011234，手机13912345678"})  # "\\u8bc1340104…"
+    masked = log_masking.mask(line)
+    assert "340104199001011234" not in masked and "13912345678" not in masked
+    assert "1234" in masked and "139****5678" in masked
+
+
 @pytest.mark.parametrize("text", ["贷款5000000元", "担保费率1.2%", "拨打12345热线", "第13条", "2021-06-30"])
 def test_policy_numbers_are_not_masked(text: str) -> None:
     assert log_masking.mask(text) == text
@@ -148,3 +156,35 @@ def test_bad_rest_bodies_are_refused_with_a_reason(name: str, body: bytes) -> No
 
 def test_a_good_rest_body_passes() -> None:
     assert input_guard.rest_body_problem('{"sender": "u1", "message": "你好"}'.encode()) is None
+
+
+@pytest.mark.postgres
+def test_cluster_creates_its_postgres_database_when_missing() -> None:
+    import secrets
+
+    import sqlalchemy
+
+    from bot.cluster import ensure_database
+
+    url = f"postgresql://postgres@127.0.0.1:5432/wanqi_cluster_{secrets.token_hex(4)}"
+    ensure_database(url)
+    ensure_database(url)  # a second start finds it
+    try:
+        stores.check_database(url)
+    finally:
+        admin = sqlalchemy.create_engine(
+            "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT", future=True
+        )
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_nginx_config_spreads_rest_and_pins_socketio(tmp_path: Path) -> None:
+    from bot.cluster import write_nginx_conf
+
+    conf = write_nginx_conf(tmp_path, 8080, [5101, 5102]).read_text()
+    assert "listen 8080;" in conf
+    assert conf.count("server 127.0.0.1:5101") == 2 and conf.count("server 127.0.0.1:5102") == 2
+    assert "ip_hash;" in conf and "proxy_next_upstream error timeout;" in conf
+    assert "client_max_body_size 1m;" in conf

@@ -1,0 +1,247 @@
+"""Faults with real processes: kill -9 of the Rasa server, the action server down, a database that
+does not answer at start, two replicas serving one sender. These tests start their own servers
+(they kill them), on free ports, sharing the session's trained model."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from bot import servers
+from bot.action_failure import UNAVAILABLE_TEXT
+from bot.cluster import Cluster, start_cluster
+from bot.stores import StoreSettings
+from tests.assistant_client import AssistantClient
+from tests.conftest import PROJECT_DIR, free_port
+
+pytestmark = pytest.mark.server
+
+TOKEN = "fault-test-token"
+
+
+def kill_9(process: servers.ManagedProcess) -> None:
+    os.killpg(process.popen.pid, signal.SIGKILL)
+    process.popen.wait(timeout=10)
+
+
+def user_texts(tracker: Dict[str, Any]) -> List[str]:
+    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+
+
+def assert_card_answer(reply, measure_text: str = "第13条") -> None:
+    assert measure_text in reply.text, reply.text
+    assert reply.card and reply.card["citations"] == [13]
+
+
+@pytest.fixture(scope="module")
+def own_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Stack]:
+    """A default stack (SQLite tracker store) of this module's own, which the tests may kill."""
+    workdir = tmp_path_factory.mktemp("faults")
+    stack = servers.start_stack(
+        trained_model,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        tracker_sqlite=workdir / "tracker.db",
+        endpoints_path=workdir / "endpoints.yml",
+        api_token=TOKEN,
+        log_dir=workdir,
+        stores=StoreSettings(),
+        # A hung action server is given up on after 2 s here (default 10 s, generous for load).
+        # Debug logging writes every user message to the log: what the masking must cover.
+        extra_env={"ACTION_TIMEOUT_S": "2", "LOG_LEVEL": "DEBUG"},
+    )
+    stack.workdir = workdir  # type: ignore[attr-defined]
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def _process(stack: servers.Stack, name: str) -> servers.ManagedProcess:
+    return next(p for p in stack.processes if p.name == name)
+
+
+def test_conversation_resumes_with_slots_and_history_after_kill_9(
+    own_stack: servers.Stack, trained_model: Path
+) -> None:
+    client = AssistantClient(own_stack.rasa_url, api_token=TOKEN)
+    sender = client.new_sender()
+    assert_card_answer(client.ask(sender, "徽商服务卡有什么用"))
+
+    rasa = _process(own_stack, "Rasa server")
+    kill_9(rasa)
+    port = int(own_stack.rasa_url.rsplit(":", 1)[1])
+    workdir: Path = own_stack.workdir  # type: ignore[attr-defined]
+    restarted = servers.start_rasa_server(
+        trained_model,
+        port,
+        workdir / "endpoints.yml",
+        TOKEN,
+        workdir,
+        extra_env={"ACTION_TIMEOUT_S": "2", "LOG_LEVEL": "DEBUG"},
+    )
+    own_stack.processes[own_stack.processes.index(rasa)] = restarted
+
+    # "那谁能办？" names no measure: only the remembered slot makes it about the card.
+    reply = client.ask(sender, "那谁能办？")
+    assert_card_answer(reply)
+    assert "法定代表人" in reply.text
+    tracker = client.tracker(sender)
+    assert tracker["slots"]["current_measure"] == "huishang_service_card"
+    assert user_texts(tracker) == ["徽商服务卡有什么用", "那谁能办？"]
+
+
+def test_action_server_down_gets_a_clear_reply_fast_and_recovers(own_stack: servers.Stack) -> None:
+    client = AssistantClient(own_stack.rasa_url, api_token=TOKEN)
+    sender = client.new_sender()
+    action = _process(own_stack, "action server")
+    kill_9(action)
+
+    started = time.monotonic()
+    reply = client.ask(sender, "徽商服务卡有什么用")
+    elapsed = time.monotonic() - started
+    assert "暂时无法查询" in reply.text and reply.text == UNAVAILABLE_TEXT
+    assert elapsed < 3, f"the apology took {elapsed:.1f} s"
+
+    port = int(own_stack.action_url.split(":")[2].split("/")[0])
+    workdir: Path = own_stack.workdir  # type: ignore[attr-defined]
+    own_stack.processes[own_stack.processes.index(action)] = servers.start_action_server(port, workdir)
+    assert_card_answer(client.ask(sender, "徽商服务卡有什么用"))
+
+
+def test_action_server_hanging_gets_the_reply_within_3_s(own_stack: servers.Stack) -> None:
+    client = AssistantClient(own_stack.rasa_url, api_token=TOKEN)
+    action = _process(own_stack, "action server")
+    os.killpg(action.popen.pid, signal.SIGSTOP)  # accepts connections, never answers
+    try:
+        started = time.monotonic()
+        reply = client.ask(client.new_sender(), "徽商服务卡谁能办")
+        elapsed = time.monotonic() - started
+    finally:
+        os.killpg(action.popen.pid, signal.SIGCONT)
+    assert "暂时无法查询" in reply.text
+    assert elapsed < 3, f"the apology took {elapsed:.1f} s"
+    assert_card_answer(client.ask(client.new_sender(), "徽商服务卡谁能办"))
+
+
+def test_server_logs_mask_phone_and_id_card_numbers(own_stack: servers.Stack) -> None:
+    client = AssistantClient(own_stack.rasa_url, api_token=TOKEN)
+    sender = client.new_sender()
+    client.ask(sender, "我的手机13912345678，身份证340104199001011234，能办徽商服务卡吗")
+    log = (own_stack.workdir / "Rasa server.log").read_text(errors="replace")  # type: ignore[attr-defined]
+    assert "139****5678" in log, "the debug log should contain the (masked) user message"
+    assert "13912345678" not in log and "340104199001011234" not in log
+    # The conversation itself keeps what the user wrote (masking is for logs only).
+    assert "13912345678" in client.tracker(sender)["latest_message"]["text"]
+
+
+@pytest.mark.parametrize(
+    "variable, url, expected",
+    [
+        ("DATABASE_URL", "postgresql://postgres@127.0.0.1:{port}/wanqi", "database"),
+        ("REDIS_URL", "redis://127.0.0.1:{port}/1", "Redis"),
+    ],
+)
+def test_unreachable_store_at_start_is_a_clear_error_not_a_traceback(variable: str, url: str, expected: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env[variable] = url.format(port=free_port())
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--port", str(free_port()), "--action-port", str(free_port())],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    assert f"Could not start: {expected}" in result.stderr or expected in result.stderr, result.stderr
+    assert "not reachable" in result.stderr
+    assert time.monotonic() - started < 60
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    trained_model: Path,
+    postgres_database: str,
+    redis_key_prefix: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Cluster]:
+    """Two replicas (each with its action server) on PostgreSQL + Redis, nginx in front."""
+    from knowledge import loader
+
+    loader.load(postgres_database)
+    workdir = tmp_path_factory.mktemp("cluster")
+    settings = StoreSettings(
+        tracker_database_url=postgres_database, redis_url="redis://127.0.0.1:6379/1", redis_key_prefix=redis_key_prefix
+    )
+    started = start_cluster(
+        trained_model, free_port(), [free_port(), free_port()], [free_port(), free_port()], settings,
+        extra_env={"DATABASE_URL": postgres_database}, run_dir=workdir, log_dir=workdir, api_token=TOKEN,
+    )  # fmt: skip
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def test_two_replicas_serving_one_sender_alternately_keep_one_conversation(cluster: Cluster) -> None:
+    first, second = (AssistantClient(url, api_token=TOKEN) for url in cluster.replica_urls)
+    sender = first.new_sender()
+    assert_card_answer(first.ask(sender, "徽商服务卡有什么用"))
+    reply = second.ask(sender, "那谁能办？")  # the slot was set by the other replica
+    assert_card_answer(reply)
+    assert "法定代表人" in reply.text
+    reply = first.ask(sender, "那怎么办理？")
+    assert_card_answer(reply)
+    assert "管理办法" in reply.text
+    for client in (first, second):
+        tracker = client.tracker(sender)
+        assert user_texts(tracker) == ["徽商服务卡有什么用", "那谁能办？", "那怎么办理？"]
+        assert tracker["slots"]["current_measure"] == "huishang_service_card"
+
+
+def test_concurrent_messages_of_one_sender_on_two_replicas_are_serialised(cluster: Cluster) -> None:
+    clients = [AssistantClient(url, api_token=TOKEN) for url in cluster.replica_urls]
+    sender = clients[0].new_sender()
+    texts = [f"徽商服务卡有什么用{'？' * i}" for i in range(1, 7)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(pool.map(lambda i: clients[i % 2].ask(sender, texts[i], timeout=120), range(6)))
+    assert all("第13条" in r.text for r in replies)
+    events = clients[1].tracker(sender)["events"]
+    assert sorted(user_texts({"events": events})) == sorted(texts)
+    # With the Redis lock, each message's whole turn is stored before the next message starts:
+    # every user event is followed by the bot's answer before the next user event.
+    turns: List[List[str]] = []
+    for event in events:
+        if event["event"] == "user":
+            turns.append([])
+        elif turns:
+            turns[-1].append(event["event"])
+    assert len(turns) == 6
+    for turn in turns:
+        assert "bot" in turn and turn[-1] == "action", turn
+
+
+def test_nginx_spreads_one_sender_over_replicas_and_survives_one_dying(cluster: Cluster) -> None:
+    front = AssistantClient(cluster.front_url, api_token=TOKEN)
+    sender = front.new_sender()
+    assert_card_answer(front.ask(sender, "徽商服务卡有什么用"))
+    assert_card_answer(front.ask(sender, "那谁能办？"))
+    replica = next(p for p in cluster.processes if p.name == "Rasa server 1")
+    kill_9(replica)
+    for question in ("那怎么办理？", "徽商服务卡有什么用"):
+        assert_card_answer(front.ask(sender, question))
+    survivor = AssistantClient(cluster.replica_urls[1], api_token=TOKEN)
+    assert user_texts(survivor.tracker(sender)) == [
+        "徽商服务卡有什么用",
+        "那谁能办？",
+        "那怎么办理？",
+        "徽商服务卡有什么用",
+    ]
