@@ -20,8 +20,7 @@ from typing import IO, List
 from bot.endpoints import write_endpoints
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
 
-# Loading a model takes much longer on a busy machine; WANQI_READY_TIMEOUT_S raises the limit.
-READY_TIMEOUT_S = float(os.environ.get("WANQI_READY_TIMEOUT_S", "180"))
+READY_TIMEOUT_S = 180
 
 
 class StartupError(RuntimeError):
