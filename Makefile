@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv run shell train test lint validate evaluate crossvalidate clean
+.PHONY: help venv run shell train test lint validate evaluate crossvalidate report clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -14,6 +14,7 @@ help:
 	@echo "make validate  rasa data validate"
 	@echo "make evaluate  score the held-out questions through the REST channel (reports/)"
 	@echo "make crossvalidate  rasa test nlu, 3-fold cross-validation (reports/cv/, intent macro-F1)"
+	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
 
 venv:
 	@scripts/setup-venv.sh
@@ -44,6 +45,9 @@ evaluate: venv
 
 crossvalidate: venv
 	@$(VENV_PY) -m bot.cross_validate
+
+report: venv
+	@$(VENV_PY) -m bot.report
 
 clean:
 	rm -rf var models .rasa reports

@@ -20,7 +20,12 @@ from typing import IO, List
 from bot.endpoints import write_endpoints
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
 
-READY_TIMEOUT_S = 180
+# A loaded 2-core machine can take minutes to import TensorFlow and load the model.
+READY_TIMEOUT_S = float(os.environ.get("READY_TIMEOUT_S", 600))
+PROGRESS_EVERY_S = 30
+# Rasa and its dependencies print pages of deprecation warnings at start-up that tell a user
+# nothing actionable; the children run with them silenced.
+QUIET_ENV = {"PYTHONWARNINGS": "ignore::DeprecationWarning", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
 class StartupError(RuntimeError):
@@ -78,9 +83,25 @@ def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> Ma
 
 
 def wait_until_ready(process: ManagedProcess, url: str, timeout: float = READY_TIMEOUT_S) -> float:
-    """Poll ``url`` until it answers 200; fail early if the process dies. Returns seconds waited."""
+    """Poll ``url`` until it answers 200; fail early if the process dies. Returns seconds waited.
+
+    The process is stopped if it does not become ready, so a failed start leaves nothing behind.
+    """
+    try:
+        return _poll_ready(process, url, timeout)
+    except BaseException:
+        process.stop()
+        raise
+
+
+def _poll_ready(process: ManagedProcess, url: str, timeout: float) -> float:
     started = time.monotonic()
+    next_progress = PROGRESS_EVERY_S
     while time.monotonic() - started < timeout:
+        waited = time.monotonic() - started
+        if waited >= next_progress:
+            print(f"      … still waiting for the {process.name} ({waited:.0f} s)", flush=True)
+            next_progress += PROGRESS_EVERY_S
         if process.popen.poll() is not None:
             raise StartupError(
                 f"The {process.name} exited with code {process.popen.returncode} while starting.\n{process.log_tail()}"
@@ -92,11 +113,14 @@ def wait_until_ready(process: ManagedProcess, url: str, timeout: float = READY_T
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.5)
-    raise StartupError(f"The {process.name} did not answer {url} within {timeout:.0f} s.\n{process.log_tail()}")
+    raise StartupError(
+        f"The {process.name} did not answer {url} within {timeout:.0f} s. "
+        f"If the machine is busy, retry with a longer READY_TIMEOUT_S.\n{process.log_tail()}"
+    )
 
 
 def start_action_server(port: int, log_dir: Path | None = None) -> ManagedProcess:
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR), **QUIET_ENV)
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     process = _spawn("action server", command, log_dir, env)
     wait_until_ready(process, f"http://127.0.0.1:{port}/health")
@@ -110,7 +134,7 @@ def start_rasa_server(
     api_token: str | None = None,
     log_dir: Path | None = None,
 ) -> ManagedProcess:
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR), **QUIET_ENV)
     command = [
         sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS), "--cors", "*",

@@ -1,0 +1,1 @@
+"""`make report`: what users asked, what the bot missed, from the tracker store."""
