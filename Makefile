@@ -3,7 +3,6 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-
 .PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate eval report faq-add run-cluster bench clean
 
 help:

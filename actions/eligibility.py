@@ -25,8 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import intent_confidence, intent_name, send_answer
 from knowledge.card import citation_label
-from knowledge.eligibility import Evaluation, evaluate, rules
-from knowledge.facts import FACT_NAMES
+from knowledge.eligibility import Evaluation, coerce_fact, evaluate, rules
+from knowledge.facts import FACT_NAMES, fact_definitions, parse_bool
 
 CHECK_INTENT_PREFIX = "check_"
 FORM_SUFFIX = "_form"
@@ -144,6 +144,39 @@ class EligibilityFormValidation(FormValidationAction):
         if evaluation.verdict != "need_info" or evaluation.next_fact is None:
             return []
         return [evaluation.next_fact]
+
+
+def answer_to_question(fact: str, text: str) -> Any:
+    """The value of ``fact`` in a free answer to the question about it: "1.5" for a rate, "是" /
+    "不是" for a yes/no fact or a two-option question ("是省级专精特新吗？"), a keyword otherwise.
+    Used whatever intent the answer was classified as: a bare "是的" must not get lost."""
+    if not text or text.startswith("/"):
+        return None
+    value = coerce_fact(fact, text)
+    if value is not None:
+        return value
+    options = fact_definitions()[fact].options
+    answer = parse_bool(text)
+    if answer is not None and len(options) == 2:
+        return options[0].value if answer else options[1].value
+    return None
+
+
+def _extract_requested(fact: str):
+    async def extract(
+        self: EligibilityFormValidation, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") != fact:
+            return {}
+        value = answer_to_question(fact, tracker.latest_message.get("text") or "")
+        return {fact: value} if value is not None else {}
+
+    return extract
+
+
+# extract_<fact>: rasa_sdk calls it for the slot the form is asking for (required_slots above).
+for _fact in FACT_NAMES:
+    setattr(EligibilityFormValidation, f"extract_{_fact}", _extract_requested(_fact))
 
 
 class ValidateGuaranteeFeeSubsidyForm(EligibilityFormValidation):

@@ -45,7 +45,7 @@ def test_a_question_with_every_fact_gets_its_verdict_at_once(assistant: Assistan
 
 def test_the_form_asks_only_missing_facts_one_at_a_time_with_buttons(assistant: AssistantClient) -> None:
     sender = assistant.new_sender()
-    first = assistant.ask(sender, "我们担保公司年化费率1.1%，能申请专精特新担保费补贴吗")
+    first = assistant.ask(sender, "我们担保公司年化费率1.1%，能申请担保费补贴吗")
     card = eligibility_card(first, 10, "guarantee_fee_subsidy")
     assert card["verdict"] == "need_info"
     # Role and rate were given: the first question is about the borrower, not about them.
