@@ -3,7 +3,7 @@
 Rasa 3.6 logs a failed custom-action call (RasaException from ``RemoteAction.run``), drops the
 action's events and sends the user nothing; a hung action server makes the user wait up to five
 minutes (``DEFAULT_REQUEST_TIMEOUT``). ``install()`` wraps ``RemoteAction.run`` in the Rasa server
-process: the call gets ``ACTION_TIMEOUT_S`` seconds (default 10), and on a connection error,
+process: the call gets ``ACTION_TIMEOUT_S`` seconds (default 20), and on a connection error,
 non-200 answer or timeout the user gets ``UNAVAILABLE_TEXT`` with a fallback answer card. A
 rejection by the action server (``ActionExecutionRejection``, e.g. a form) keeps Rasa's meaning.
 The next message calls the action server again, so the conversation continues once it is back.
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 # A refused connection (action server down) is answered at once, whatever this says. The timeout
 # is for an action server that accepts but does not answer; it is generous because under load the
 # Rasa server's own event loop (busy with NLU for other users) also delays reading the answer.
-DEFAULT_ACTION_TIMEOUT_S = 10.0
+DEFAULT_ACTION_TIMEOUT_S = 20.0
 UNAVAILABLE_TEXT = "抱歉，政策库暂时无法查询，请稍后再试。急需咨询可拨打12345政务服务便民热线。"
 
 
