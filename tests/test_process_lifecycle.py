@@ -77,7 +77,8 @@ def test_ctrl_c_on_make_run_stops_every_process(trained_model: Path, tmp_path: P
         assert len(children) == 2, children
 
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-        assert run.wait(timeout=60) == 0
+        # Generous: on a loaded 2-core machine the Rasa server alone can take a minute to stop.
+        assert run.wait(timeout=300) == 0
         time.sleep(1)
         assert processes_on_port(rasa_port) == [] and processes_on_port(action_port) == []
         assert "Stopped." in (tmp_path / "run.log").read_text()
