@@ -112,6 +112,27 @@ class ActionEligibilityVerdict(Action):
         return [SlotSet("eligibility_status", STATUS_DECIDED)]
 
 
+def send_verdict(
+    dispatcher: CollectingDispatcher, tracker: Tracker, rule_key: str, measure_number: int
+) -> List[EventType]:
+    """For an unsure check question (see actions/fallback_answer.py): when the rule belongs to
+    ``measure_number`` and the facts known plus those in this message decide it, send the verdict.
+    Returns no events (and sends nothing) otherwise."""
+    rule = rules().get(rule_key)
+    if rule is None or rule.measure_number != measure_number:
+        return []
+    facts = known_facts(tracker)
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") in FACT_NAMES:
+            facts[entity["entity"]] = entity.get("value")
+    evaluation = evaluate(rule_key, facts)
+    if evaluation.verdict == "need_info":
+        return []
+    send_answer(dispatcher, evaluation.text, evaluation.card(confidence=intent_confidence(tracker), source=_source()))
+    events: List[EventType] = [SlotSet(name, value) for name, value in facts.items()]
+    return events + [SlotSet("eligibility_rule", rule_key), SlotSet("eligibility_status", STATUS_DECIDED)]
+
+
 class ActionLeaveEligibility(Action):
     def name(self) -> str:
         return "action_leave_eligibility"

@@ -12,15 +12,19 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.measure_answer import send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, measure_key_of_intent, send_answer
+from knowledge import aspects
 from knowledge.card import AnswerCard
 from knowledge.search import Hit, search
+from knowledge.textnorm import normalise
 
 SUGGESTIONS = 3
 FALLBACK_INTENT = "nlu_fallback"
+FOLLOWUP_INTENT = "ask_followup"
 NO_SUGGESTION_TEXT = (
     "抱歉，我没有理解您的问题。您可以换个说法，或者直接说出政策名称，例如“徽商服务卡有什么用”。"
     "需要人工服务请说“转人工”。"
@@ -42,6 +46,45 @@ def agreed_measure(tracker: Tracker, hits: List[Hit]) -> str | None:
     return None
 
 
+def followup_measure(tracker: Tracker, question: str) -> str | None:
+    """The measure under discussion when an unsure message reads as a follow-up about it: the
+    classifier's best guess is ask_followup and the message names an aspect ("那谁能办？")."""
+    best = best_classified_intent(tracker)
+    current = tracker.get_slot("current_measure")
+    if not best or best.get("name") != FOLLOWUP_INTENT or not current:
+        return None
+    return current if names_an_aspect(question) else None
+
+
+def names_an_aspect(question: str) -> bool:
+    """True when a keyword of knowledge/data/aspects.yaml occurs (谁能, 怎么申请, 多少钱 …)."""
+    text = normalise(question)
+    return any(keyword in text for aspect in aspects.aspects().values() for keyword in aspect.keywords)
+
+
+def answer_to_running_form(tracker: Tracker, question: str) -> List[Dict[str, Any]]:
+    """An unsure "是的" or "1.5" while a form asks for a fact is the answer to that question."""
+    from actions.eligibility import answer_to_question
+
+    requested = tracker.get_slot("requested_slot")
+    if not tracker.active_loop_name or not requested:
+        return []
+    value = answer_to_question(requested, question)
+    return [SlotSet(requested, value)] if value is not None else []
+
+
+def decided_eligibility(dispatcher: CollectingDispatcher, tracker: Tracker, hits: List[Hit]) -> List[Dict[str, Any]]:
+    """An unsure eligibility question whose rule's measure is also the top search hit, and whose
+    facts (this message's and those known) already decide it: give that verdict."""
+    from actions.eligibility import CHECK_INTENT_PREFIX, send_verdict
+
+    best = best_classified_intent(tracker) or {}
+    name = best.get("name") or ""
+    if not name.startswith(CHECK_INTENT_PREFIX) or not hits:
+        return []
+    return send_verdict(dispatcher, tracker, name[len(CHECK_INTENT_PREFIX) :], hits[0].number)
+
+
 def suggestion_buttons(hits: List[Hit]) -> List[Dict[str, str]]:
     return [{"title": hit.title, "payload": f"/{MEASURE_INTENT_PREFIX}{hit.key}"} for hit in hits]
 
@@ -54,8 +97,15 @@ class ActionAnswerFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         question = tracker.latest_message.get("text") or ""
+        answered = answer_to_running_form(tracker, question)
+        if answered:
+            # The form, predicted again next, takes the slot and asks on or ends with the verdict.
+            return answered
         hits = [] if question.startswith("/") else search(question, limit=SUGGESTIONS)
-        key = agreed_measure(tracker, hits)
+        decided = decided_eligibility(dispatcher, tracker, hits)
+        if decided:
+            return decided
+        key = agreed_measure(tracker, hits) or followup_measure(tracker, question)
         if key:
             best = best_classified_intent(tracker) or {}
             return send_measure_answer(dispatcher, tracker, key, round(float(best.get("confidence") or 0), 4))
