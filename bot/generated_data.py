@@ -8,24 +8,15 @@ The words are kept once, in knowledge/data; nobody edits the generated file.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, List
 
 from bot.paths import DATA_DIR, VAR_DIR
-from knowledge.source_data import alias_pairs, read_all
-from knowledge.textnorm import normalise
+from knowledge.source_data import read_all
+from knowledge.vocabulary import clean_terms, measure_terms
 
 GENERATED_NLU_DIR = VAR_DIR / "nlu"
 LOOKUP_FILE = "lookups.yml"
-_QUOTED = re.compile(r"“([^”]{2,16})”")
-_BOOK_TITLE = re.compile(r"[《》“”\"]")
-_WORDLIKE = re.compile(r"^[\w+]{2,}$")
-
-
-def _clean(terms: Iterable[str]) -> List[str]:
-    cleaned = {normalise(_BOOK_TITLE.sub("", term)) for term in terms}
-    return sorted(term for term in cleaned if _WORDLIKE.match(term))
 
 
 def measure_lookups() -> Dict[str, List[str]]:
@@ -33,11 +24,9 @@ def measure_lookups() -> Dict[str, List[str]]:
     tables: Dict[str, List[str]] = {}
     for document in read_all():
         for measure in document.measures:
-            terms = [term for pair in alias_pairs(measure) for term in pair]
-            terms += _QUOTED.findall(measure["text"])
-            cleaned = _clean(terms)
-            if cleaned:
-                tables[f"measure_{measure['key']}_terms"] = cleaned
+            terms = measure_terms(measure)
+            if terms:
+                tables[f"measure_{measure['key']}_terms"] = terms
     return tables
 
 
@@ -51,7 +40,8 @@ def fact_lookups() -> Dict[str, List[str]]:
             tables.setdefault(f"fact_{name}_{str(value).lower()}", []).append(keyword)
         if definition.cues:
             tables[f"fact_{name}_cue"] = list(definition.cues)
-    return {name: _clean(words) for name, words in tables.items() if _clean(words)}
+    cleaned = {name: clean_terms(words) for name, words in tables.items()}
+    return {name: words for name, words in cleaned.items() if words}
 
 
 def render(tables: Dict[str, List[str]]) -> str:

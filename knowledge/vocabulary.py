@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable, List, Set
+from typing import Any, Dict, Iterable, List, Set
 
 from knowledge.paths import VAR_DIR
 from knowledge.source_data import alias_pairs, read_all
@@ -25,16 +25,25 @@ _BOOK_TITLE = re.compile(r"[《》“”\"]")
 _WORDLIKE = re.compile(r"^[\w+]{2,}$")
 
 
+def clean_terms(terms: Iterable[str]) -> List[str]:
+    """Normalised as messages are, quotes and book-title marks dropped, word-like only; sorted."""
+    cleaned = {normalise(_BOOK_TITLE.sub("", term)) for term in terms}
+    return sorted(term for term in cleaned if _WORDLIKE.match(term))
+
+
+def measure_terms(measure: Dict[str, Any]) -> List[str]:
+    """The terms of one measure (YAML dict): programme names, their aliases, quoted terms."""
+    terms = [term for pair in alias_pairs(measure) for term in pair]
+    return clean_terms(terms + _QUOTED.findall(measure["text"]))
+
+
 def policy_terms() -> List[str]:
-    """Every term worth keeping whole, normalised as messages are, sorted and unique."""
+    """Every term worth keeping whole, across all measures, sorted and unique."""
     terms: Set[str] = set()
     for document in read_all():
         for measure in document.measures:
-            for term, canonical in alias_pairs(measure):
-                terms.update((term, canonical))
-            terms.update(_QUOTED.findall(measure["text"]))
-    cleaned = {normalise(_BOOK_TITLE.sub("", term)) for term in terms}
-    return sorted(term for term in cleaned if _WORDLIKE.match(term))
+            terms.update(measure_terms(measure))
+    return sorted(terms)
 
 
 def render_dictionary(terms: Iterable[str]) -> str:
