@@ -95,11 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("      TELEGRAM_BOT_TOKEN is set: starting the Telegram bridge", flush=True)
             stack.processes.append(servers.start_telegram_bridge(stack.rasa_url))
         print(_banner(stack, args.port, time.monotonic() - started), flush=True)
-        while all(p.popen.poll() is None for p in stack.processes):
-            time.sleep(1)
-        dead = [p for p in stack.processes if p.popen.poll() is not None]
-        print(f"The {dead[0].name} stopped (exit {dead[0].popen.returncode}); stopping the rest.", file=sys.stderr)
-        return 1
+        return servers.watch_until_one_exits(stack.processes)
     except servers.StartupError as error:
         print(f"Could not start: {error}", file=sys.stderr)
         return 1

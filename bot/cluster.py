@@ -268,11 +268,7 @@ def main(argv: List[str] | None = None) -> int:
             "Press Ctrl-C to stop every process started here.\n",
             flush=True,
         )
-        while all(p.popen.poll() is None for p in cluster.processes):
-            time.sleep(1)
-        dead = [p for p in cluster.processes if p.popen.poll() is not None]
-        print(f"The {dead[0].name} stopped (exit {dead[0].popen.returncode}); stopping the rest.", file=sys.stderr)
-        return 1
+        return servers.watch_until_one_exits(cluster.processes)
     except servers.StartupError as error:
         print(f"Could not start: {error}", file=sys.stderr)
         return 1

@@ -102,6 +102,15 @@ def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> Ma
     return ManagedProcess(name=name, popen=popen, log_path=log_path)
 
 
+def watch_until_one_exits(processes: List[ManagedProcess]) -> int:
+    """Block while every process runs; say which one stopped first. The exit status for the CLI."""
+    while all(p.popen.poll() is None for p in processes):
+        time.sleep(1)
+    dead = next(p for p in processes if p.popen.poll() is not None)
+    print(f"The {dead.name} stopped (exit {dead.popen.returncode}); stopping the rest.", file=sys.stderr)
+    return 1
+
+
 def wait_until_ready(process: ManagedProcess, url: str, timeout: float = READY_TIMEOUT_S) -> float:
     """Poll ``url`` until it answers 200; fail early if the process dies. Returns seconds waited.
 
