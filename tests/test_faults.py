@@ -213,7 +213,7 @@ def test_concurrent_messages_of_one_sender_on_two_replicas_are_serialised(cluste
     texts = [f"徽商服务卡有什么用{'？' * i}" for i in range(1, 7)]
     with ThreadPoolExecutor(max_workers=6) as pool:
         replies = list(pool.map(lambda i: clients[i % 2].ask(sender, texts[i], timeout=120), range(6)))
-    assert all("第13条" in r.text for r in replies)
+    assert all("第13条" in r.text for r in replies), [r.text for r in replies]
     events = clients[1].tracker(sender)["events"]
     assert sorted(user_texts({"events": events})) == sorted(texts)
     # With the Redis lock, each message's whole turn is stored before the next message starts:

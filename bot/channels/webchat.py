@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 CHANNEL_NAME = "webchat"
 MAX_MESSAGE_CHARS = 500
 SESSION_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+# Every message gets an answer, even one with nothing to answer (bad input loses nothing silently).
+EMPTY_NOTICE = "请输入您想咨询的政策问题，例如：徽商服务卡有什么用？"
+MALFORMED_NOTICE = "消息格式不正确，请直接输入文字问题。"
 TOO_LONG_NOTICE = "您的消息有{length}字，超过了{limit}字的上限，没有发送给助手。请精简后再发，或分几次发送。"
 
 
@@ -168,9 +171,11 @@ class WebChatInput(InputChannel):
                 )
                 return
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                await output.emit(session_id, {"text": MALFORMED_NOTICE, "notice": "malformed"})
                 return
             text = data["message"].strip()
             if not text:
+                await output.emit(session_id, {"text": EMPTY_NOTICE, "notice": "empty"})
                 return
             if len(text) > self.max_message_chars:
                 notice = TOO_LONG_NOTICE.format(length=len(text), limit=self.max_message_chars)
