@@ -160,13 +160,3 @@ def test_situations_and_spellings_reach_the_right_measure(
     reply = assistant.ask(assistant.new_sender(), question)
     assert reply.card and reply.card["kind"] == "policy" and reply.card["citations"] == [measure], reply.messages
     assert f"第{measure}条" in reply.text
-
-
-def test_asking_for_a_human_in_the_middle_of_a_check_hands_over(assistant: AssistantClient) -> None:
-    sender = assistant.new_sender()
-    first = assistant.ask(sender, "我能办徽商服务卡吗")
-    assert eligibility_card(first, 13, "huishang_service_card")["verdict"] == "need_info"
-    reply = assistant.ask(sender, "转人工")
-    assert reply.card is not None and reply.card["kind"] == "handoff", reply.messages
-    assert reply.card["citations"] == []
-    assert assistant.tracker(sender)["paused"] is True
