@@ -210,7 +210,9 @@ def test_two_replicas_serving_one_sender_alternately_keep_one_conversation(clust
 def test_concurrent_messages_of_one_sender_on_two_replicas_are_serialised(cluster: Cluster) -> None:
     clients = [AssistantClient(url, api_token=TOKEN) for url in cluster.replica_urls]
     sender = clients[0].new_sender()
-    texts = [f"徽商服务卡有什么用{'？' * i}" for i in range(1, 7)]
+    # Six different questions that are all about 第13条 (training examples, so the NLU is sure of
+    # them): this test is about serialising one sender's turns, not about understanding.
+    texts = ["徽商服务卡有什么用", "徽商服务卡是什么", "徽商卡有啥用", "什么是徽商服务卡", "徽商服务卡能干嘛", "徽商服务卡管理办法"]
     with ThreadPoolExecutor(max_workers=6) as pool:
         replies = list(pool.map(lambda i: clients[i % 2].ask(sender, texts[i], timeout=120), range(6)))
     assert all("第13条" in r.text for r in replies), [r.text for r in replies]
