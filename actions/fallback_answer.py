@@ -19,8 +19,12 @@ from actions.measure_answer import send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, measure_key_of_intent, send_answer
 from knowledge import aspects
 from knowledge.card import AnswerCard
-from knowledge.search import Hit, search
+from knowledge.search import Hit, search, warm_up_in_background
 from knowledge.textnorm import normalise
+
+# The search index takes seconds to build; build it now, not during the first unsure question
+# (which would hold up every action call of the server meanwhile).
+warm_up_in_background()
 
 SUGGESTIONS = 3
 FALLBACK_INTENT = "nlu_fallback"

@@ -158,11 +158,21 @@ def _child_env(extra_env: Mapping[str, str] | None) -> dict:
 def start_action_server(
     port: int, log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None, name: str = "action server"
 ) -> ManagedProcess:
-    env = _child_env(extra_env)
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-    process = _spawn(name, command, log_dir, env)
-    wait_until_ready(process, f"http://127.0.0.1:{port}/health")
+    process = spawn_action_server(port, log_dir, extra_env, name)
+    wait_until_ready(process, action_health_url(port))
     return process
+
+
+def action_health_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/health"
+
+
+def spawn_action_server(
+    port: int, log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None, name: str = "action server"
+) -> ManagedProcess:
+    """The action server, started but not waited for (``start_action_server`` waits)."""
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return _spawn(name, command, log_dir, _child_env(extra_env))
 
 
 def start_rasa_server(
@@ -174,7 +184,26 @@ def start_rasa_server(
     extra_env: Mapping[str, str] | None = None,
     name: str = "Rasa server",
 ) -> ManagedProcess:
-    env = _child_env(extra_env)
+    process = spawn_rasa_server(model, port, endpoints, api_token, log_dir, extra_env, name)
+    wait_until_ready(process, rasa_ready_url(port))
+    return process
+
+
+def rasa_ready_url(port: int) -> str:
+    # Rasa loads the model before it starts listening, so an answer on / means ready to chat.
+    return f"http://127.0.0.1:{port}/"
+
+
+def spawn_rasa_server(
+    model: Path,
+    port: int,
+    endpoints: Path,
+    api_token: str | None = None,
+    log_dir: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    name: str = "Rasa server",
+) -> ManagedProcess:
+    """The Rasa server, started but not waited for (``start_rasa_server`` waits)."""
     # bot.rasa_server is `rasa run` plus log masking and the reply when the action server is down.
     command = [
         sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--port", str(port),
@@ -182,10 +211,7 @@ def start_rasa_server(
     ]  # fmt: skip
     if api_token:
         command += ["--enable-api", "--auth-token", api_token]
-    process = _spawn(name, command, log_dir, env)
-    # Rasa loads the model before it starts listening, so an answer on / means ready to chat.
-    wait_until_ready(process, f"http://127.0.0.1:{port}/")
-    return process
+    return _spawn(name, command, log_dir, _child_env(extra_env))
 
 
 def start_stack(
@@ -199,14 +225,23 @@ def start_stack(
     stores: StoreSettings | None = None,
     extra_env: Mapping[str, str] | None = None,
 ) -> Stack:
-    """Action server, then Rasa server. ``stores`` defaults to the environment (DATABASE_URL, REDIS_URL);
-    ``extra_env`` is added to both processes' environment (e.g. the knowledge DATABASE_URL)."""
+    """Action server and Rasa server, started together; returns when both answer. ``stores``
+    defaults to the environment (DATABASE_URL, REDIS_URL); ``extra_env`` is added to both
+    processes' environment (e.g. the knowledge DATABASE_URL).
+
+    The Rasa server needs the action server only when a message arrives, so the two start side by
+    side: the action server's imports and search index are ready long before Rasa's model is.
+    """
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=action_url)
     try:
-        stack.processes.append(start_action_server(action_port, log_dir, extra_env))
         endpoints = write_endpoints(endpoints_path, action_url, tracker_sqlite, stores)
-        stack.processes.append(start_rasa_server(model, rasa_port, endpoints, api_token, log_dir, extra_env))
+        action = spawn_action_server(action_port, log_dir, extra_env)
+        stack.processes.append(action)
+        rasa = spawn_rasa_server(model, rasa_port, endpoints, api_token, log_dir, extra_env)
+        stack.processes.append(rasa)
+        wait_until_ready(action, action_health_url(action_port))
+        wait_until_ready(rasa, rasa_ready_url(rasa_port))
     except BaseException:
         stack.stop()
         raise

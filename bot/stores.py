@@ -1,7 +1,8 @@
 """Where conversations live: the tracker store and the lock store, chosen from the environment.
 
-- Default: Rasa's ``SQLTrackerStore`` on SQLite (``var/tracker.db``) and the in-memory lock store;
-  conversations survive a restart of the one Rasa server.
+- Default: Rasa's ``SQLTrackerStore`` on SQLite (``var/tracker.db``), in WAL mode with a pooled
+  connection (bot/sqlite_tracker_store.py), and the in-memory lock store; conversations survive a
+  restart of the one Rasa server.
 - ``DATABASE_URL=postgresql://…``: ``SQLTrackerStore`` on that PostgreSQL database. The knowledge
   base reads the same URL (knowledge/db.py); the tables do not clash (``kb_*`` vs Rasa's ``events``).
 - ``REDIS_URL=redis://host:port/db``: ``RedisLockStore``, so several Rasa replicas serve one
@@ -19,6 +20,7 @@ from typing import Any, Dict, Mapping
 from urllib.parse import urlsplit
 
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
+SQLITE_TRACKER_STORE = "bot.sqlite_tracker_store.SQLiteTrackerStore"
 CONNECT_TIMEOUT_S = 3
 
 
@@ -67,7 +69,7 @@ class StoreSettings:
         if self.tracker_database_url:
             # SQLTrackerStore takes a full SQLAlchemy URL in `url` (passed on as its host).
             return {"type": "SQL", "url": self.tracker_database_url}
-        return {"type": "SQL", "dialect": "sqlite", "db": str(tracker_sqlite)}
+        return {"type": SQLITE_TRACKER_STORE, "db": str(tracker_sqlite)}
 
     def lock_store(self) -> Dict[str, Any] | None:
         if not self.redis_url:

@@ -220,14 +220,29 @@ class SearchIndex:
         return hits[:limit]
 
 
-@lru_cache(maxsize=2)
-def _default_index(analyser: str) -> SearchIndex:
-    return SearchIndex(list(read_all()), analyser)
+_indexes: Dict[str, SearchIndex] = {}
+_index_lock = threading.Lock()
 
 
 def index(analyser: str | None = None) -> SearchIndex:
-    """The index over the policy data, built once per process (about a second)."""
-    return _default_index(analyser or analyser_name())
+    """The index over the policy data, built once per process (seconds on a busy machine: jieba's
+    dictionary and every measure's words). Concurrent first callers wait for the one build."""
+    kind = analyser or analyser_name()
+    built = _indexes.get(kind)
+    if built is None:
+        with _index_lock:
+            built = _indexes.get(kind)
+            if built is None:
+                built = _indexes[kind] = SearchIndex(list(read_all()), kind)
+    return built
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Build the default index in a daemon thread, so the first unsure question does not wait for it
+    (the action server starts this at import, while the Rasa server is still loading its model)."""
+    thread = threading.Thread(target=index, name="search-index-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def search(query: str, limit: int = 3) -> List[Hit]:

@@ -52,6 +52,11 @@ def read_document(folder: Path) -> DocumentData:
     return DocumentData(folder=folder, document=document, measures=measures)
 
 
+def read_document_meta(folder: Path) -> Dict[str, Any]:
+    """The document's own fields (document.yaml), without reading its measures."""
+    return _read_yaml(folder / "document.yaml")
+
+
 def read_all(policies_dir: Path = POLICIES_DIR) -> Iterator[DocumentData]:
     for folder in sorted(p for p in policies_dir.iterdir() if (p / "document.yaml").exists()):
         yield read_document(folder)

@@ -20,7 +20,7 @@ ACTION_URL = "http://127.0.0.1:5055/webhook"
 
 def test_default_is_sqlite_tracker_store_and_no_lock_store(tmp_path: Path) -> None:
     endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", stores.StoreSettings.from_env({}))
-    assert endpoints["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert endpoints["tracker_store"] == {"type": stores.SQLITE_TRACKER_STORE, "db": str(tmp_path / "tracker.db")}
     assert "lock_store" not in endpoints
     assert endpoints["action_endpoint"] == {"url": ACTION_URL}
 
@@ -34,7 +34,7 @@ def test_postgres_database_url_selects_the_sql_tracker_store_on_postgres(tmp_pat
 def test_sqlite_database_url_keeps_the_tracker_in_its_own_sqlite_file(tmp_path: Path) -> None:
     settings = stores.StoreSettings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path}/kb.db"})
     endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", settings)
-    assert endpoints["tracker_store"]["dialect"] == "sqlite"
+    assert endpoints["tracker_store"] == {"type": stores.SQLITE_TRACKER_STORE, "db": str(tmp_path / "tracker.db")}
 
 
 def test_redis_url_selects_the_redis_lock_store_with_rasa_keys(tmp_path: Path) -> None:
@@ -65,6 +65,38 @@ def test_rasa_builds_the_selected_stores_from_the_rendered_file(tmp_path: Path) 
     lock_store = LockStore.create(EndpointConfig.from_dict(endpoints["lock_store"]))
     assert isinstance(lock_store, RedisLockStore)
     assert lock_store.red.connection_pool.connection_kwargs["db"] == 3
+
+
+def test_rasa_builds_the_wal_sqlite_tracker_store_and_it_keeps_every_event(tmp_path: Path) -> None:
+    import asyncio
+    import sqlite3
+
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.sqlite_tracker_store import SQLiteTrackerStore
+
+    db = tmp_path / "tracker.db"
+    config = EndpointConfig.from_dict(render_endpoints(ACTION_URL, db, stores.StoreSettings())["tracker_store"])
+    domain = Domain.empty()
+    store = TrackerStore.create(config, domain)
+    # Rasa falls back to an in-memory store, silently, when it cannot import a custom store.
+    assert isinstance(store, SQLiteTrackerStore)
+    tracker = DialogueStateTracker("u1", domain.slots)
+    for turn in range(3):
+        tracker.update(UserUttered(f"问题{turn}"))
+        tracker.update(BotUttered(f"回答{turn}"))
+        tracker.update(ActionExecuted("action_listen"))
+        asyncio.run(store.save(tracker))
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        stored = connection.execute("SELECT type_name FROM events WHERE sender_id = 'u1' ORDER BY id").fetchall()
+    assert [name for (name,) in stored] == ["user", "bot", "action"] * 3
+    again = asyncio.run(TrackerStore.create(config, domain).retrieve("u1"))
+    assert [e.as_dict() for e in again.events] == [e.as_dict() for e in tracker.events]
 
 
 def test_unreachable_postgres_is_a_clear_error_naming_what_to_fix() -> None:
