@@ -32,6 +32,7 @@ from typing import Any, Dict, List
 
 import yaml
 
+from actions.handoff import HANDOFF_TEXT
 from bot import env_file, servers
 from bot.action_failure import UNAVAILABLE_TEXT
 from bot.paths import PROJECT_DIR
@@ -49,6 +50,7 @@ class Results:
     errors: Counter = field(default_factory=Counter)
     bot_messages: Dict[str, int] = field(default_factory=dict)  # sender → bot messages received
     user_turns: Dict[str, int] = field(default_factory=dict)  # sender → user messages answered 200
+    silent_after_handoff: int = 0  # empty replies to a conversation handed over to staff (expected)
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -62,6 +64,9 @@ def percentile(values: List[float], q: float) -> float:
 async def converse(session: Any, url: str, sender: str, turns: List[str], results: Results) -> None:
     import aiohttp
 
+    # After 转人工 the bot is paused for this conversation (actions/handoff.py): staff answer, the
+    # bot stays silent, so an empty reply then is the expected behaviour, not an error.
+    handed_over = False
     for text in turns:
         started = time.perf_counter()
         try:
@@ -81,10 +86,13 @@ async def converse(session: Any, url: str, sender: str, turns: List[str], result
         results.user_turns[sender] = results.user_turns.get(sender, 0) + 1
         messages = json.loads(body)
         results.bot_messages[sender] = results.bot_messages.get(sender, 0) + len(messages)
-        if not any(m.get("text") for m in messages):
+        if not messages and handed_over:
+            results.silent_after_handoff += 1
+        elif not any(m.get("text") for m in messages):
             results.errors["no text in reply"] += 1
         elif any(m.get("text") == UNAVAILABLE_TEXT for m in messages):
             results.errors["action server unavailable"] += 1
+        handed_over = handed_over or any(m.get("text") == HANDOFF_TEXT for m in messages)
 
 
 async def run_load(url: str, scripts: List[List[str]], conversations: int, users: int, prefix: str) -> tuple:
@@ -177,6 +185,7 @@ def summarise(results: Results, seconds: float) -> Dict[str, Any]:
         "turns_per_s": round(turns / seconds, 1) if seconds else None,
         "errors": sum(results.errors.values()),
         "error_kinds": dict(results.errors),
+        "silent_after_handoff": results.silent_after_handoff,
     }
 
 
@@ -254,7 +263,7 @@ def main(argv: List[str] | None = None) -> int:
 
     summary = summarise(loaded, loaded_s)
     report: Dict[str, Any] = {
-        **{k: summary[k] for k in ("p50_ms", "p95_ms", "p99_ms", "turns_per_s", "errors")},
+        **{k: summary[k] for k in ("p50_ms", "p95_ms", "p99_ms", "turns_per_s", "errors", "silent_after_handoff")},
         "lost_events": lost,
         "ready_s": ready_s,
         "rss_mb": rss,

@@ -6,7 +6,8 @@ configuration for:
 - phone and ID-card masking in every log line (bot.log_masking);
 - a clear reply when the action server is down or slow (bot.action_failure);
 - guards against hostile input (bot.input_guard);
-- a cheap check of action-server answers, which Rasa makes expensive (bot.action_validation).
+- a cheap check of action-server answers, which Rasa makes expensive (bot.action_validation);
+- loading the TensorFlow models without tracing a throw-away training graph (bot.model_loading).
 
 bot/servers.py starts the Rasa server through this module.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-from bot import action_failure, action_validation, input_guard, log_masking
+from bot import action_failure, action_validation, input_guard, log_masking, model_loading
 
 
 def main() -> None:
@@ -23,6 +24,7 @@ def main() -> None:
     action_failure.install()
     input_guard.install()
     action_validation.install()
+    model_loading.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
