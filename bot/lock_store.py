@@ -26,14 +26,15 @@ class SerialisingRedisLockStore(RedisLockStore):
     ``cleanup`` (``is_someone_waiting`` then ``delete_lock``) do the same. That is safe inside one
     process (those calls never yield to the event loop) but not between two replicas:
     - both replicas read the queue [n] at once and both issue ticket n+1 (the later SET wins), so
-      two requests hold "the" lock together. Both retrieve the same tracker and save it; Rasa's
+      two requests hold "the" lock together (seen in the cluster: for a new sender both replicas
+      found no lock, each stored a queue [0] and ran its turn with ticket 0 at the same time). Both retrieve the same tracker and save it; Rasa's
       ``SQLTrackerStore._additional_events`` stores only ``tracker.events[count_in_db:]``, so the
       turn that saves second loses its events (its user message was answered but not stored);
     - a replica's SET of an old queue drops a ticket the other replica just added, or deletes the
       lock under a waiter: that request waits its ticket out or fails with ``LockError``.
     A ticket also expires ``LOCK_LIFETIME`` (60 s) after it was *issued*, whether it is still
-    waiting or being served: under load, six queued turns of one sender take longer than that, and
-    an expired ticket of the turn being served lets the next one in.
+    waiting or being served: when a sender's queued turns take longer than that (slow turns under
+    load), the expired ticket of the turn being served lets the next one in.
 
     Here every change of the queue is one optimistic Redis transaction (WATCH / MULTI, retried if
     another process changed the key in between), and a request renews its own ticket while it
