@@ -87,13 +87,6 @@ class WordVectors:
                 start += 1
         return found
 
-    def rarity(self, text: str, smoothing: float) -> float:
-        """rank / (rank + smoothing): near 0 for the most frequent words, 1 for unknown ones."""
-        row = self.index.get(text.lower())
-        if row is None:
-            return 1.0
-        return (row + 1) / (row + 1 + smoothing)
-
     def token_vector(self, text: str) -> np.ndarray:
         cached = self._cache.get(text)
         if cached is not None:
@@ -112,8 +105,7 @@ class WordVectors:
         return vector
 
 
-def package_file() -> Path:
-    """The package's data file (a gzip pickle: vector lines, word → Cilin classes, class → words)."""
+def _parse_package_pickle() -> Tuple[List[str], np.ndarray]:
     import importlib.util
 
     spec = importlib.util.find_spec(_MODULE)
@@ -121,11 +113,8 @@ def package_file() -> Path:
         raise InvalidConfigException(
             f"WordVectorFeaturizer needs the package {PACKAGE} (pip install -r requirements.txt -c constraints.txt)."
         )
-    return Path(list(spec.submodule_search_locations)[0]) / _PICKLE
-
-
-def _parse_package_pickle() -> Tuple[List[str], np.ndarray]:
-    with gzip.open(package_file(), "rb") as file:
+    path = Path(list(spec.submodule_search_locations)[0]) / _PICKLE
+    with gzip.open(path, "rb") as file:
         # The package's own data file, installed from PyPI with a pinned version (constraints.txt).
         lines, _word_classes, _class_words = pickle.load(file)
     vocabulary, values = [], []
@@ -195,9 +184,6 @@ class WordVectorFeaturizer(DenseFeaturizer, GraphComponent):
             **DenseFeaturizer.get_default_config(),
             POOLING: MEAN_POOLING,
             "cache_dir": DEFAULT_CACHE_DIR,
-            # None: the sentence feature is the plain mean; a number k: a mean weighted by
-            # rank / (rank + k), rank = the word's place in the vocabulary (ordered by frequency).
-            "frequent_word_smoothing": None,
         }
 
     @staticmethod
@@ -234,15 +220,7 @@ class WordVectorFeaturizer(DenseFeaturizer, GraphComponent):
 
     def features_for_tokens(self, tokens: List[Token]) -> Tuple[np.ndarray, np.ndarray]:
         sequence = np.vstack([self.vectors.token_vector(token.text) for token in tokens])
-        smoothing = self._config["frequent_word_smoothing"]
-        if smoothing:
-            # Frequent words (的, 我们, 有没有…) say little about the topic: weight rank / (rank + smoothing).
-            weights = np.array([self.vectors.rarity(token.text, smoothing) for token in tokens], dtype=np.float32)
-            weights *= sequence.any(axis=1)
-            total = weights.sum()
-            sentence = (weights @ sequence / total)[np.newaxis] if total else np.zeros((1, self.vectors.dim))
-        else:
-            sentence = self.aggregate_sequence_features(sequence, self.pooling_operation)
+        sentence = self.aggregate_sequence_features(sequence, self.pooling_operation)
         return sequence, sentence.astype(np.float32)
 
     def _featurize(self, message: Message) -> None:
