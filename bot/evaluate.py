@@ -1,14 +1,21 @@
-"""Score the held-out questions (tests/heldout/questions.yml) through the running REST channel.
+"""Score the held-out question sets through the running REST channel.
 
     python -m bot.evaluate                 # trains if needed, starts a private stack on free ports
     python -m bot.evaluate --url http://127.0.0.1:5005   # against an assistant already running
+    python -m bot.evaluate --set fresh     # one set only (default: every set)
+
+The sets (SETS below), scored and reported separately:
+- heldout: tests/heldout/questions.yml, the first set (seen by whoever later extended the
+  training data, so its number is optimistic; the quality gate reads this one);
+- fresh: tests/heldout/fresh_questions.yml, written blind to the training data.
 
 Each question goes to a new conversation; what counts is the answer card of the reply:
 - clause accuracy: a measure question is right when the card cites exactly its measure;
 - out-of-scope rejection: an out-of-scope question is rejected when the card cites nothing
   (kind out_of_scope, or fallback when the NLU was unsure).
-Writes reports/heldout.json (every question, the card, right or wrong) and
-reports/heldout-summary.md, and prints the summary.
+Writes reports/heldout.json, keyed by set (per set: its file, when it was scored, the summary and
+every question with its card, right or wrong), and reports/heldout-summary.md with a section per
+set, and prints the summary. Scoring one set keeps the other set's last results in both files.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -30,6 +38,9 @@ import yaml
 from bot.paths import PROJECT_DIR
 
 HELDOUT_FILE = PROJECT_DIR / "tests" / "heldout" / "questions.yml"
+FRESH_FILE = PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml"
+# Set name → question file; the order is the order of the report sections.
+SETS = {"heldout": HELDOUT_FILE, "fresh": FRESH_FILE}
 REPORTS_DIR = PROJECT_DIR / "reports"
 REJECTING_KINDS = ("out_of_scope", "fallback")
 
@@ -97,9 +108,11 @@ def summarise(outcomes: List[Outcome]) -> Dict[str, Any]:
     }
 
 
-def render_summary(summary: Dict[str, Any], outcomes: List[Outcome]) -> str:
+def render_section(name: str, result: Dict[str, Any]) -> str:
+    """One set's section of the summary: ``result`` is that set's entry of heldout.json."""
+    summary = result["summary"]
     lines = [
-        "# Held-out evaluation (through the REST channel, scored on the answer card)",
+        f"## {name} ({result['file']}, scored {result['scored_at']})",
         "",
         f"- questions: {summary['questions']} ({summary['measure_questions']} about measures, "
         f"{summary['out_of_scope_questions']} out of scope)",
@@ -108,23 +121,64 @@ def render_summary(summary: Dict[str, Any], outcomes: List[Outcome]) -> str:
         f"- out-of-scope rejection: {summary['out_of_scope_rejection']:.1%} "
         f"(card kinds: {summary['out_of_scope_kind_counts']})",
         "",
-        "## Misses",
+        "### Misses",
         "",
     ]
-    misses = [o for o in outcomes if not o.right]
-    lines += [f"- `{o.question}` expected {o.expected or 'no citation'}, got {o.kind} {o.citations}" for o in misses]
+    misses = [o for o in result["outcomes"] if not o["right"]]
+    lines += [
+        f"- `{o['question']}` expected {o['expected'] or 'no citation'}, got {o['kind']} {o['citations']}"
+        for o in misses
+    ]
     if not misses:
         lines.append("- none")
     return "\n".join(lines) + "\n"
 
 
-def write_reports(outcomes: List[Outcome], folder: Path = REPORTS_DIR) -> Dict[str, Any]:
+def render_summary(results: Dict[str, Dict[str, Any]]) -> str:
+    """``results``: set name → its entry of heldout.json."""
+    sections = [render_section(name, results[name]) for name in _ordered(results)]
+    return "# Held-out evaluation (through the REST channel, scored on the answer card)\n\n" + "\n".join(sections)
+
+
+def _ordered(results: Dict[str, Any]) -> List[str]:
+    return [name for name in SETS if name in results] + sorted(name for name in results if name not in SETS)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)
+
+
+def set_result(path: Path, outcomes: List[Outcome]) -> Dict[str, Any]:
+    return {
+        "file": _relative(path),
+        "scored_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "summary": summarise(outcomes),
+        "outcomes": [asdict(o) for o in outcomes],
+    }
+
+
+def previous_results(folder: Path) -> Dict[str, Dict[str, Any]]:
+    """The sets in the last heldout.json (none if it is missing or in the old one-set format)."""
+    path = folder / "heldout.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {name: result for name, result in data.items() if isinstance(result, dict) and "summary" in result}
+
+
+def write_reports(scored: Dict[str, Dict[str, Any]], folder: Path = REPORTS_DIR) -> Dict[str, Dict[str, Any]]:
+    """Write heldout.json and heldout-summary.md with the sets just ``scored`` (set name →
+    ``set_result``) and, for the sets not scored this time, their last results. Returns all."""
     folder.mkdir(parents=True, exist_ok=True)
-    summary = summarise(outcomes)
-    report = {"summary": summary, "outcomes": [asdict(o) for o in outcomes]}
-    (folder / "heldout.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    (folder / "heldout-summary.md").write_text(render_summary(summary, outcomes), encoding="utf-8")
-    return summary
+    results = {**previous_results(folder), **scored}
+    results = {name: results[name] for name in _ordered(results)}
+    (folder / "heldout.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "heldout-summary.md").write_text(render_summary(results), encoding="utf-8")
+    return results
 
 
 def _free_port() -> int:
@@ -136,7 +190,16 @@ def _free_port() -> int:
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="an assistant already running (Rasa server URL)")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        choices=[*SETS, "all"],
+        help="the question set to score (repeatable; default: all): "
+        + ", ".join(f"{name} = {_relative(path)}" for name, path in SETS.items()),
+    )
     args = parser.parse_args(argv)
+    chosen = list(SETS) if not args.sets or "all" in args.sets else list(dict.fromkeys(args.sets))
 
     sys.path.insert(0, str(PROJECT_DIR))
     from tests.assistant_client import AssistantClient
@@ -163,11 +226,16 @@ def main(argv: List[str] | None = None) -> int:
         url = stack.rasa_url
     try:
         client = AssistantClient(url)
-        started = time.monotonic()
-        outcomes = score(lambda q: client.ask(client.new_sender(), q), load_heldout())
-        summary = write_reports(outcomes)
-        print(render_summary(summary, outcomes))
-        print(f"Scored {len(outcomes)} questions in {time.monotonic() - started:.0f} s → reports/heldout-summary.md")
+        scored = {}
+        for name in chosen:
+            started = time.monotonic()
+            print(f"Scoring {name} ({_relative(SETS[name])}) …", flush=True)
+            outcomes = score(lambda q: client.ask(client.new_sender(), q), load_heldout(SETS[name]))
+            scored[name] = set_result(SETS[name], outcomes)
+            print(f"Scored {len(outcomes)} questions in {time.monotonic() - started:.0f} s", flush=True)
+        results = write_reports(scored)
+        print(render_summary(results))
+        print("→ reports/heldout-summary.md, reports/heldout.json")
     finally:
         if stack is not None:
             stack.stop()

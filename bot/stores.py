@@ -5,8 +5,9 @@
   restart of the one Rasa server.
 - ``DATABASE_URL=postgresql://…``: ``SQLTrackerStore`` on that PostgreSQL database. The knowledge
   base reads the same URL (knowledge/db.py); the tables do not clash (``kb_*`` vs Rasa's ``events``).
-- ``REDIS_URL=redis://host:port/db``: ``RedisLockStore``, so several Rasa replicas serve one
-  sender one message at a time. ``REDIS_KEY_PREFIX`` (letters and digits) keeps deployments apart.
+- ``REDIS_URL=redis://host:port/db``: ``bot.lock_store.SerialisingRedisLockStore`` (Rasa's
+  ``RedisLockStore`` made safe across processes; see there why), so several Rasa replicas serve one sender one message
+  at a time. ``REDIS_KEY_PREFIX`` (letters and digits) keeps deployments apart.
 
 ``check_reachable`` is run before any server starts: Rasa's SQLTrackerStore retries an
 unreachable database for ever, which looks like a hang; we fail at once with a clear message.
@@ -22,6 +23,8 @@ from urllib.parse import urlsplit
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
 SQLITE_TRACKER_STORE = "bot.sqlite_tracker_store.SQLiteTrackerStore"
 CONNECT_TIMEOUT_S = 3
+# Rasa loads a lock store named by module path; that module imports Rasa, this one does not.
+SERIALISING_REDIS_LOCK_STORE = "bot.lock_store.SerialisingRedisLockStore"
 
 
 class StoreUnreachable(RuntimeError):
@@ -78,7 +81,7 @@ class StoreSettings:
         if parts.scheme not in ("redis", "rediss"):
             raise StoreUnreachable(f"REDIS_URL must look like redis://host:6379/0, got {self.redis_url!r}")
         config: Dict[str, Any] = {
-            "type": "redis",
+            "type": SERIALISING_REDIS_LOCK_STORE,
             "url": parts.hostname or "localhost",
             "port": parts.port or 6379,
             "db": int(parts.path.lstrip("/") or 0),
@@ -139,3 +142,4 @@ def check_reachable(settings: StoreSettings, knowledge_database_url: str | None 
     if settings.redis_url:
         settings.lock_store()  # validates the URL's shape
         check_redis(settings.redis_url)
+

@@ -51,3 +51,14 @@ class AssistantClient:
         request = urllib.request.Request(f"{self.rasa_url}/conversations/{sender}/tracker?token={self.api_token}")
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
+
+    def append_events(self, sender: str, events: List[Dict[str, Any]]) -> None:
+        """Adds events to the conversation through Rasa's HTTP API (as the staff console does)."""
+        request = urllib.request.Request(
+            f"{self.rasa_url}/conversations/{sender}/tracker/events?token={self.api_token}",
+            data=json.dumps(events).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()

@@ -112,6 +112,25 @@ def test_the_user_can_leave_the_check(assistant: AssistantClient) -> None:
     assert after.card and after.card["citations"] == [6]
 
 
+def test_asking_for_a_human_in_the_middle_of_a_check_ends_the_form_and_hands_over(
+    assistant: AssistantClient,
+) -> None:
+    sender = assistant.new_sender()
+    first = assistant.ask(sender, "我能办徽商服务卡吗")
+    assert eligibility_card(first, 13, "huishang_service_card")["verdict"] == "need_info"
+    reply = assistant.ask(sender, "转人工")
+    assert reply.card is not None and reply.card["kind"] == "handoff", reply.messages
+    assert reply.card["citations"] == [] and not CITATION.search(reply.text)
+    tracker = assistant.tracker(sender)
+    assert tracker["paused"] is True
+    assert tracker["active_loop"] in (None, {}) or not tracker["active_loop"].get("name")
+    # Staff hand the conversation back (the events the console's 「交还机器人」 appends): the bot
+    # answers the next question, the form stays closed.
+    assistant.append_events(sender, [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
+    after = assistant.ask(sender, "技改有什么补贴")
+    assert after.card and after.card["kind"] == "policy" and after.card["citations"] == [6], after.messages
+
+
 def test_policy_matching_lists_the_measures_for_a_guarantee_company(assistant: AssistantClient) -> None:
     reply = assistant.ask(assistant.new_sender(), "我们是一家融资担保公司，能享受这个文件里哪些政策")
     card = reply.card

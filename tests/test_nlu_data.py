@@ -18,7 +18,11 @@ from knowledge.source_data import read_all
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_NLU = PROJECT_DIR / "data" / "nlu"
 HELDOUT = PROJECT_DIR / "tests" / "heldout" / "questions.yml"
+# The second held-out set, written blind to the training data (see its header).
+FRESH = PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml"
 MIN_EXAMPLES_PER_MEASURE = 20
+FRESH_QUESTIONS_PER_MEASURE = 6
+NEAR_COPY = 0.85  # bigram Jaccard overlap at or above which a question counts as a near copy
 
 
 def training_examples() -> Dict[str, List[str]]:
@@ -35,8 +39,8 @@ def measure_keys() -> List[str]:
     return [measure["key"] for document in read_all() for measure in document.measures]
 
 
-def heldout() -> List[dict]:
-    return yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["questions"]
+def heldout(path: Path = HELDOUT) -> List[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
 
 
 def test_every_measure_has_an_intent_with_enough_examples() -> None:
@@ -86,7 +90,49 @@ def test_heldout_questions_are_not_in_the_training_data() -> None:
             continue
         for other, line in trained_grams:
             overlap = len(grams & other) / len(grams | other)
-            assert overlap < 0.85, f"held-out {question['q']!r} nearly copies training {line!r}"
+            assert overlap < NEAR_COPY, f"held-out {question['q']!r} nearly copies training {line!r}"
+
+
+def _near_copy_of(text: str, corpus: List[str]) -> float:
+    """The largest bigram overlap of ``text`` with a line of ``corpus`` (1.0 for an exact copy)."""
+    if text in corpus:
+        return 1.0
+    if len(text) < 6:
+        return 0.0
+    grams = _bigrams(text)
+    overlaps = [len(grams & other) / len(grams | other) for other in (_bigrams(t) for t in corpus if len(t) >= 6)]
+    return max(overlaps, default=0.0)
+
+
+def test_fresh_set_is_large_covers_every_measure_evenly_and_is_mostly_paraphrases() -> None:
+    questions = heldout(FRESH)
+    assert len(questions) >= 160
+    assert all(q["style"] in ("direct", "paraphrase", "oos") for q in questions)
+    # A measure question names exactly one measure; an out-of-scope question names none.
+    assert all((q["style"] == "oos") == (q["expect"] == []) for q in questions)
+    assert all(len(q["expect"]) <= 1 for q in questions)
+    per_measure = Counter(q["expect"][0] for q in questions if q["expect"])
+    assert per_measure == {number: FRESH_QUESTIONS_PER_MEASURE for number in range(1, 23)}
+    styles = Counter(q["style"] for q in questions)
+    assert styles["paraphrase"] >= sum(per_measure.values()) / 2
+    assert styles["direct"] >= sum(per_measure.values()) / 4
+    assert styles["oos"] >= 30
+    texts = [normalise_message_text(q["q"]) for q in questions]
+    assert len(set(texts)) == len(texts), "a question is in the fresh set twice"
+
+
+def test_fresh_questions_are_not_in_the_training_data() -> None:
+    """The fresh set was written blind to data/nlu/; keep it that way. Names only the fresh question."""
+    trained = [normalise_message_text(line) for lines in training_examples().values() for line in lines]
+    copies = [q["q"] for q in heldout(FRESH) if _near_copy_of(normalise_message_text(q["q"]), trained) >= NEAR_COPY]
+    assert not copies, f"fresh questions (nearly) in data/nlu/: {copies}"
+
+
+def test_fresh_questions_are_not_in_the_first_heldout_set() -> None:
+    """Two sets with shared questions would not be two measurements. Names only the fresh question."""
+    first = [normalise_message_text(q["q"]) for q in heldout()]
+    copies = [q["q"] for q in heldout(FRESH) if _near_copy_of(normalise_message_text(q["q"]), first) >= NEAR_COPY]
+    assert not copies, f"fresh questions (nearly) in tests/heldout/questions.yml: {copies}"
 
 
 @pytest.mark.parametrize(

@@ -40,9 +40,10 @@ def test_sqlite_database_url_keeps_the_tracker_in_its_own_sqlite_file(tmp_path: 
 def test_redis_url_selects_the_redis_lock_store_with_rasa_keys(tmp_path: Path) -> None:
     settings = stores.StoreSettings.from_env({"REDIS_URL": "redis://:secret@cache:6380/2", "REDIS_KEY_PREFIX": "wanqi"})
     lock_store = render_endpoints(ACTION_URL, tmp_path / "t.db", settings)["lock_store"]
-    # The keys RedisLockStore.__init__ takes (host comes from `url`).
+    # Our RedisLockStore subclass (bot/lock_store.py), with the keys RedisLockStore.__init__ takes
+    # (host comes from `url`).
     assert lock_store == {
-        "type": "redis",
+        "type": "bot.lock_store.SerialisingRedisLockStore",
         "url": "cache",
         "port": 6380,
         "db": 2,
@@ -56,15 +57,21 @@ def test_rasa_builds_the_selected_stores_from_the_rendered_file(tmp_path: Path) 
     from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot.lock_store import SerialisingRedisLockStore
+
     endpoints = render_endpoints(
-        ACTION_URL, tmp_path / "tracker.db", stores.StoreSettings(redis_url="redis://127.0.0.1:6379/3")
+        ACTION_URL,
+        tmp_path / "tracker.db",
+        stores.StoreSettings(redis_url="redis://:pw@127.0.0.1:6379/3", redis_key_prefix="wanqi"),
     )
     tracker_store = TrackerStore.create(EndpointConfig.from_dict(endpoints["tracker_store"]))
     assert isinstance(tracker_store, SQLTrackerStore)
     assert (tmp_path / "tracker.db").exists()
     lock_store = LockStore.create(EndpointConfig.from_dict(endpoints["lock_store"]))
-    assert isinstance(lock_store, RedisLockStore)
-    assert lock_store.red.connection_pool.connection_kwargs["db"] == 3
+    assert isinstance(lock_store, SerialisingRedisLockStore) and isinstance(lock_store, RedisLockStore)
+    connection = lock_store.red.connection_pool.connection_kwargs
+    assert (connection["db"], connection["password"]) == (3, "pw")
+    assert lock_store.key_prefix == "wanqi:lock:"
 
 
 def test_rasa_builds_the_wal_sqlite_tracker_store_and_it_keeps_every_event(tmp_path: Path) -> None:

@@ -14,7 +14,10 @@ def write_reports(folder: Path, macro_f1: float, clause: float, oos: float) -> N
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "cv-summary.json").write_text(json.dumps({"intent_macro_f1": macro_f1}))
     summary = {"clause_accuracy": clause, "out_of_scope_rejection": oos}
-    (folder / "heldout.json").write_text(json.dumps({"summary": summary, "outcomes": []}))
+    # heldout.json is keyed by question set; the floor applies to the first set ("heldout").
+    fresh = {"clause_accuracy": 0.1, "out_of_scope_rejection": 0.1}
+    (folder / "heldout.json").write_text(json.dumps({"heldout": {"summary": summary, "outcomes": []},
+                                                     "fresh": {"summary": fresh, "outcomes": []}}))  # fmt: skip
 
 
 def floor_file(tmp_path: Path) -> Path:
@@ -45,3 +48,11 @@ def test_the_recorded_floor_names_only_known_metrics() -> None:
     floor = yaml.safe_load(FLOOR_FILE.read_text())
     assert set(floor) == {"cv", "heldout"}
     assert all(0 < value <= 1 for section in floor.values() for value in section.values())
+
+
+def test_a_report_in_the_old_one_set_format_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "reports"
+    write_reports(folder, 0.9, 0.97, 0.95)
+    (folder / "heldout.json").write_text(json.dumps({"summary": {"clause_accuracy": 0.97}, "outcomes": []}))
+    assert main(["--floor", str(floor_file(tmp_path)), "--reports", str(folder)]) == 2
+    assert "bot.evaluate" in capsys.readouterr().err
