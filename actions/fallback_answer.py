@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.measure_answer import send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, measure_key_of_intent, send_answer
+from actions.out_of_scope import answer_other_region
 from knowledge import aspects
 from knowledge.card import AnswerCard
 from knowledge.search import Hit, search, warm_up_in_background
@@ -105,6 +106,8 @@ class ActionAnswerFallback(Action):
         if answered:
             # The form, predicted again next, takes the slot and asks on or ends with the verdict.
             return answered
+        if answer_other_region(dispatcher, tracker):
+            return []
         hits = [] if question.startswith("/") else search(question, limit=SUGGESTIONS)
         decided = decided_eligibility(dispatcher, tracker, hits)
         if decided:

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import intent_confidence, intent_name, measure_key_of_intent, send_answer
+from actions.out_of_scope import answer_other_region
 from knowledge import aspects
 from knowledge.answers import answer_measure
 from knowledge.card import AnswerCard
@@ -37,7 +38,10 @@ class ActionAnswerMeasure(Action):
 def send_measure_answer(
     dispatcher: CollectingDispatcher, tracker: Tracker, key: str, confidence: float | None
 ) -> List[Dict[str, Any]]:
-    """Answer the aspect the latest message asks about of measure ``key``; remember the measure."""
+    """Answer the aspect the latest message asks about of measure ``key``; remember the measure.
+    A question about another province's version of the measure gets the out-of-scope reply."""
+    if answer_other_region(dispatcher, tracker):
+        return []
     aspect = aspects.detect(tracker.latest_message.get("text") or "")
     try:
         with session_scope() as session:

@@ -9,7 +9,7 @@ import asyncio
 import json
 import time
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Optional, Tuple, TypeVar
+from typing import Any, AsyncIterator, Callable, Tuple, TypeVar
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -27,7 +27,8 @@ class SerialisingRedisLockStore(RedisLockStore):
     process (those calls never yield to the event loop) but not between two replicas:
     - both replicas read the queue [n] at once and both issue ticket n+1 (the later SET wins), so
       two requests hold "the" lock together (seen in the cluster: for a new sender both replicas
-      found no lock, each stored a queue [0] and ran its turn with ticket 0 at the same time). Both retrieve the same tracker and save it; Rasa's
+      found no lock, each stored a queue [0] and ran its turn with ticket 0 at the same time).
+      Both retrieve the same tracker and save it; Rasa's
       ``SQLTrackerStore._additional_events`` stores only ``tracker.events[count_in_db:]``, so the
       turn that saves second loses its events (its user message was answered but not stored);
     - a replica's SET of an old queue drops a ticket the other replica just added, or deletes the
@@ -47,7 +48,7 @@ class SerialisingRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
 
-    def _change(self, conversation_id: str, change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]) -> T:
+    def _change(self, conversation_id: str, change: Callable[[TicketLock | None], Tuple[TicketLock | None, T]]) -> T:
         """Apply ``change`` to the stored lock atomically; a returned lock without tickets is deleted."""
         import redis
 
@@ -70,18 +71,19 @@ class SerialisingRedisLockStore(RedisLockStore):
                     continue  # another replica changed the queue meanwhile: redo on its version
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def issue(lock: Optional[TicketLock]) -> Tuple[TicketLock, int]:
+        def issue(lock: TicketLock | None) -> Tuple[TicketLock, int]:
             lock = lock or self.create_lock(conversation_id)
             return lock, lock.issue_ticket(lock_lifetime)
 
         try:
             return self._change(conversation_id, issue)
         except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}")
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def _renew(self, conversation_id: str, ticket_number: int, lock_lifetime: float) -> bool:
         """Push the expiry of one's own ticket ``lock_lifetime`` ahead; False if it is gone."""
-        def renew(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], bool]:
+
+        def renew(lock: TicketLock | None) -> Tuple[TicketLock | None, bool]:
             if lock is None:
                 return None, False
             lock.remove_expired_tickets()
@@ -94,7 +96,7 @@ class SerialisingRedisLockStore(RedisLockStore):
         return self._change(conversation_id, renew)
 
     def update_lock(self, conversation_id: str) -> None:
-        def drop_expired(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
+        def drop_expired(lock: TicketLock | None) -> Tuple[TicketLock | None, None]:
             if lock is not None:
                 lock.remove_expired_tickets()
             return lock, None
@@ -102,7 +104,7 @@ class SerialisingRedisLockStore(RedisLockStore):
         self._change(conversation_id, drop_expired)
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        def finish(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
+        def finish(lock: TicketLock | None) -> Tuple[TicketLock | None, None]:
             if lock is not None:
                 lock.remove_ticket_for(ticket_number)
             return lock, None

@@ -142,4 +142,3 @@ def check_reachable(settings: StoreSettings, knowledge_database_url: str | None 
     if settings.redis_url:
         settings.lock_store()  # validates the URL's shape
         check_redis(settings.redis_url)
-

@@ -154,6 +154,26 @@ def test_out_of_scope_says_what_is_covered_and_where_to_ask(assistant: Assistant
         assert "12345" in reply.text and "22条" in reply.text
 
 
+@pytest.mark.parametrize(
+    ("question", "region"), [("江苏省的技改补贴有哪些", "江苏"), ("上海那边的专精特新奖励多少", "上海")]
+)
+def test_another_provinces_version_of_a_measure_is_out_of_scope(
+    assistant: AssistantClient, question: str, region: str
+) -> None:
+    reply = assistant.ask(assistant.new_sender(), question)
+    assert reply.card is not None and reply.card["kind"] == "out_of_scope", reply.messages
+    assert reply.card["citations"] == [] and not CITATION.search(reply.text)
+    assert region in reply.text and "12345" in reply.text
+
+
+def test_a_company_from_another_province_asking_about_anhui_is_answered(assistant: AssistantClient) -> None:
+    reply = assistant.ask(assistant.new_sender(), "我们是江苏的企业，在安徽有工厂，技改有什么补贴")
+    assert reply.card and reply.card["kind"] != "out_of_scope", reply.messages
+    # Answered (第6条), or — when the classifier is unsure — 第6条 offered first.
+    offered = [button["payload"] for button in reply.buttons]
+    assert reply.card["citations"] == [6] or offered[:1] == ["/measure_technology_upgrade"], reply.messages
+
+
 def test_fallback_suggestions_cite_nothing_and_are_buttons(assistant: AssistantClient) -> None:
     reply = assistant.ask(assistant.new_sender(), "/nlu_fallback")
     card = reply.card

@@ -21,11 +21,15 @@ def _store(key_prefix: str):
     from rasa.utils.endpoints import EndpointConfig
 
     # Built the way the Rasa server builds it: from the rendered endpoints file.
-    endpoints = render_endpoints("http://127.0.0.1:1/webhook", "unused.db", StoreSettings(redis_url=REDIS_URL, redis_key_prefix=key_prefix))
+    endpoints = render_endpoints(
+        "http://127.0.0.1:1/webhook", "unused.db", StoreSettings(redis_url=REDIS_URL, redis_key_prefix=key_prefix)
+    )
     return LockStore.create(EndpointConfig.from_dict(endpoints["lock_store"]))
 
 
-def _take_the_lock_repeatedly(key_prefix: str, conversation: str, at_once: int, rounds: int, hold_s: float) -> Tuple[int, int, int]:
+def _take_the_lock_repeatedly(
+    key_prefix: str, conversation: str, at_once: int, rounds: int, hold_s: float
+) -> Tuple[int, int, int]:
     """In a process of its own: ``rounds`` times, ``at_once`` turns ask for the lock together.
     Returns (turns that found someone else inside, lock errors, turns done)."""
     import redis
@@ -64,7 +68,7 @@ def test_turns_of_one_sender_from_several_processes_never_overlap_and_all_run(re
         results: List[Tuple[int, int, int]] = pool.starmap_async(
             _take_the_lock_repeatedly, [(redis_key_prefix, conversation, at_once, rounds, 0.01)] * processes
         ).get(timeout=120)
-    overlaps, errors, done = (sum(column) for column in zip(*results))
+    overlaps, errors, done = (sum(column) for column in zip(*results, strict=True))
     # Rasa's own RedisLockStore fails this: tickets issued at the same moment by two processes get
     # the same number (overlaps), and a ticket dropped by another process's write ends in LockError.
     assert (overlaps, errors, done) == (0, 0, processes * at_once * rounds)
