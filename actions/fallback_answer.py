@@ -53,12 +53,15 @@ def agreed_measure(tracker: Tracker, hits: List[Hit]) -> str | None:
 
 def followup_measure(tracker: Tracker, question: str) -> str | None:
     """The measure under discussion when an unsure message reads as a follow-up about it: the
-    classifier's best guess is ask_followup and the message names an aspect ("那谁能办？")."""
+    classifier's best guess is ask_followup and the message names an aspect, or the message is a
+    bare follow-up ("那谁能办？": an aspect and nothing else)."""
     best = best_classified_intent(tracker)
     current = tracker.get_slot("current_measure")
-    if not best or best.get("name") != FOLLOWUP_INTENT or not current:
+    if not current:
         return None
-    return current if names_an_aspect(question) else None
+    if best and best.get("name") == FOLLOWUP_INTENT and names_an_aspect(question):
+        return current
+    return current if aspects.is_bare_followup(question) else None
 
 
 def names_an_aspect(question: str) -> bool:

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import intent_confidence, send_answer
+from knowledge import aspects
 from knowledge.card import AnswerCard
 from knowledge.regions import foreign_region
 
@@ -48,6 +49,12 @@ class ActionAnswerOutOfScope(Action):
         # Another province's policy gets the reply that names it; anything else the general one.
         if answer_other_region(dispatcher, tracker):
             return []
+        # "那谁能办？" right after a measure's answer is about that measure, however short it is.
+        current = tracker.get_slot("current_measure")
+        if current and aspects.is_bare_followup(tracker.latest_message.get("text") or ""):
+            from actions.measure_answer import send_measure_answer
+
+            return send_measure_answer(dispatcher, tracker, current, intent_confidence(tracker))
         card = AnswerCard(kind="out_of_scope", confidence=intent_confidence(tracker))
         send_answer(dispatcher, OUT_OF_SCOPE_TEXT, card)
         return []

@@ -5,6 +5,7 @@ Keywords are data (``data/aspects.yaml``); this module only matches them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Tuple
@@ -41,3 +42,26 @@ def detect(question: str) -> str:
         if any(keyword in text for keyword in aspect.keywords):
             return aspect.key
     return default
+
+
+@lru_cache(maxsize=1)
+def _followup_fillers() -> str:
+    raw = yaml.safe_load((DATA_DIR / "aspects.yaml").read_text(encoding="utf-8"))
+    return str(raw.get("followup_fillers") or "")
+
+
+_PUNCTUATION = re.compile(r"[\s,.!?;:，。！？；：、~～…\"'“”‘’()（）]")
+
+
+def is_bare_followup(question: str) -> bool:
+    """True when ``question`` asks about an aspect and names nothing else ("那谁能办？"): every
+    character is part of an aspect keyword or a filler."""
+    text = _PUNCTUATION.sub("", normalise(question))
+    covered = [False] * len(text)
+    for keyword in {k for aspect in aspects().values() for k in aspect.keywords}:
+        start = text.find(keyword)
+        while start != -1:
+            covered[start : start + len(keyword)] = [True] * len(keyword)
+            start = text.find(keyword, start + 1)
+    fillers = _followup_fillers()
+    return any(covered) and all(done or char in fillers for char, done in zip(text, covered, strict=True))
