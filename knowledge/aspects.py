@@ -24,10 +24,11 @@ class Aspect:
 
 
 @lru_cache(maxsize=1)
-def _load() -> Tuple[List[Aspect], str]:
+def _load() -> Tuple[List[Aspect], str, str]:
+    """The aspects in order, the default aspect, and the follow-up filler characters."""
     raw = yaml.safe_load((DATA_DIR / "aspects.yaml").read_text(encoding="utf-8"))
     aspects = [Aspect(a["key"], a["label"], tuple(a["keywords"])) for a in raw["aspects"]]
-    return aspects, raw["default"]
+    return aspects, raw["default"], str(raw.get("followup_fillers") or "")
 
 
 def aspects() -> Dict[str, Aspect]:
@@ -37,17 +38,11 @@ def aspects() -> Dict[str, Aspect]:
 def detect(question: str) -> str:
     """The aspect key of ``question``; the default aspect when no keyword occurs."""
     text = normalise(question)
-    ordered, default = _load()
+    ordered, default, _ = _load()
     for aspect in ordered:
         if any(keyword in text for keyword in aspect.keywords):
             return aspect.key
     return default
-
-
-@lru_cache(maxsize=1)
-def _followup_fillers() -> str:
-    raw = yaml.safe_load((DATA_DIR / "aspects.yaml").read_text(encoding="utf-8"))
-    return str(raw.get("followup_fillers") or "")
 
 
 _PUNCTUATION = re.compile(r"[\s,.!?;:，。！？；：、~～…\"'“”‘’()（）]")
@@ -63,5 +58,5 @@ def is_bare_followup(question: str) -> bool:
         while start != -1:
             covered[start : start + len(keyword)] = [True] * len(keyword)
             start = text.find(keyword, start + 1)
-    fillers = _followup_fillers()
+    fillers = _load()[2]
     return any(covered) and all(done or char in fillers for char, done in zip(text, covered, strict=True))
