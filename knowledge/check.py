@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Tuple
 from knowledge import eligibility, matching, timeliness
 from knowledge.facts import fact_definitions
 from knowledge.paths import POLICIES_DIR
-from knowledge.source_data import DocumentData, PolicyDataError, alias_pairs, read_document
+from knowledge.source_data import DocumentData, PolicyDataError, alias_pairs, document_folders, read_document
 from knowledge.textnorm import normalise
 
 KINDS = ("support", "eligibility", "work")
@@ -270,7 +270,7 @@ def check(policies_dir: Path = POLICIES_DIR) -> Report:
         report.rules = len(eligibility.rules())
     except eligibility.RuleDataError as error:
         report.problems.append(str(error))
-    folders = sorted(p for p in policies_dir.iterdir() if (p / "document.yaml").exists())
+    folders = document_folders(policies_dir)
     if not folders:
         report.problems.append(f"{policies_dir}: no policy document (a folder with document.yaml)")
     texts: Dict[int, str] = {}

@@ -57,8 +57,13 @@ def read_document_meta(folder: Path) -> Dict[str, Any]:
     return _read_yaml(folder / "document.yaml")
 
 
+def document_folders(policies_dir: Path = POLICIES_DIR) -> List[Path]:
+    """The policy documents' folders (those with a document.yaml), in name order."""
+    return sorted(p for p in policies_dir.iterdir() if (p / "document.yaml").exists())
+
+
 def read_all(policies_dir: Path = POLICIES_DIR) -> Iterator[DocumentData]:
-    for folder in sorted(p for p in policies_dir.iterdir() if (p / "document.yaml").exists()):
+    for folder in document_folders(policies_dir):
         yield read_document(folder)
 
 
