@@ -15,9 +15,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.measure_answer import send_measure_answer
+from actions.measure_answer import bare_followup_measure, send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, measure_key_of_intent, send_answer
-from actions.out_of_scope import answer_other_region
+from actions.other_region import answer_other_region
 from knowledge import aspects
 from knowledge.card import AnswerCard
 from knowledge.search import Hit, search, warm_up_in_background
@@ -57,11 +57,9 @@ def followup_measure(tracker: Tracker, question: str) -> str | None:
     bare follow-up ("那谁能办？": an aspect and nothing else)."""
     best = best_classified_intent(tracker)
     current = tracker.get_slot("current_measure")
-    if not current:
-        return None
-    if best and best.get("name") == FOLLOWUP_INTENT and names_an_aspect(question):
+    if current and best and best.get("name") == FOLLOWUP_INTENT and names_an_aspect(question):
         return current
-    return current if aspects.is_bare_followup(question) else None
+    return bare_followup_measure(tracker)
 
 
 def names_an_aspect(question: str) -> bool:

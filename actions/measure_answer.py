@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import intent_confidence, intent_name, measure_key_of_intent, send_answer
-from actions.out_of_scope import answer_other_region
+from actions.other_region import answer_other_region
 from knowledge import aspects
 from knowledge.answers import answer_measure
 from knowledge.card import AnswerCard
@@ -55,3 +55,12 @@ def send_measure_answer(
         return [SlotSet("current_measure", None)]
     send_answer(dispatcher, answer.text, answer.card)
     return [SlotSet("current_measure", key)]
+
+
+def bare_followup_measure(tracker: Tracker) -> str | None:
+    """The measure under discussion when the latest message is a bare follow-up about it
+    ("那谁能办？": an aspect and nothing else), whatever the classifier made of so short a text."""
+    current = tracker.get_slot("current_measure")
+    if current and aspects.is_bare_followup(tracker.latest_message.get("text") or ""):
+        return current
+    return None

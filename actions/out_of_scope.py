@@ -7,10 +7,10 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.measure_answer import bare_followup_measure, send_measure_answer
 from actions.messages import intent_confidence, send_answer
-from knowledge import aspects
+from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
-from knowledge.regions import foreign_region
 
 # 12345 is the only number the assistant may give that is not in the policy document (HELPERS.md).
 OUT_OF_SCOPE_TEXT = (
@@ -18,25 +18,6 @@ OUT_OF_SCOPE_TEXT = (
     "中小企业的22条措施，例如双创孵化、技术改造、专精特新、融资担保、徽商服务卡、减轻企业负担等。"
     "天气、个人税务社保、其他省市的政策等其他政务问题，请拨打12345政务服务便民热线咨询。"
 )
-
-
-OTHER_REGION_TEXT = (
-    "您问的是{region}的政策。我只解答安徽省经济和信息化厅《若干意见》实施意见中支持民营企业、中小企业的"
-    "22条措施；{region}的政策请向当地政府部门咨询，或拨打12345政务服务便民热线。"
-    "如果您想了解安徽省的同类支持，可以直接问，例如“安徽的技改补贴有哪些”。"
-)
-
-
-def answer_other_region(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Answer a question about another province's or city's policy as out of scope (True), or
-    leave it (False). Buttons' payloads ("/measure_…") name no place."""
-    question = tracker.latest_message.get("text") or ""
-    region = None if question.startswith("/") else foreign_region(question)
-    if not region:
-        return False
-    card = AnswerCard(kind="out_of_scope", confidence=intent_confidence(tracker))
-    send_answer(dispatcher, OTHER_REGION_TEXT.format(region=region), card)
-    return True
 
 
 class ActionAnswerOutOfScope(Action):
@@ -50,10 +31,8 @@ class ActionAnswerOutOfScope(Action):
         if answer_other_region(dispatcher, tracker):
             return []
         # "那谁能办？" right after a measure's answer is about that measure, however short it is.
-        current = tracker.get_slot("current_measure")
-        if current and aspects.is_bare_followup(tracker.latest_message.get("text") or ""):
-            from actions.measure_answer import send_measure_answer
-
+        current = bare_followup_measure(tracker)
+        if current:
             return send_measure_answer(dispatcher, tracker, current, intent_confidence(tracker))
         card = AnswerCard(kind="out_of_scope", confidence=intent_confidence(tracker))
         send_answer(dispatcher, OUT_OF_SCOPE_TEXT, card)
