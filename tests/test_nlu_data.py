@@ -18,10 +18,11 @@ from knowledge.source_data import read_all
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_NLU = PROJECT_DIR / "data" / "nlu"
 HELDOUT = PROJECT_DIR / "tests" / "heldout" / "questions.yml"
-# The second held-out set, written blind to the training data (see its header).
-FRESH = PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml"
+# The later held-out sets, each written blind to the training data and to the sets before it
+# (see their headers), oldest first.
+BLIND_SETS = [PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml"]
 MIN_EXAMPLES_PER_MEASURE = 20
-FRESH_QUESTIONS_PER_MEASURE = 6
+BLIND_QUESTIONS_PER_MEASURE = 6
 NEAR_COPY = 0.85  # bigram Jaccard overlap at or above which a question counts as a near copy
 
 
@@ -78,61 +79,73 @@ def _bigrams(text: str) -> set:
 
 
 def test_heldout_questions_are_not_in_the_training_data() -> None:
-    """The quality gate is honest only if no held-out question (or a near copy) was trained on."""
-    trained = [normalise_message_text(line) for lines in training_examples().values() for line in lines]
-    trained_set = set(trained)
-    trained_grams = [(_bigrams(t), t) for t in trained if len(t) >= 6]
-    for question in heldout():
-        text = normalise_message_text(question["q"])
-        assert text not in trained_set, question["q"]
-        grams = _bigrams(text)
-        if len(text) < 6:
-            continue
-        for other, line in trained_grams:
-            overlap = len(grams & other) / len(grams | other)
-            assert overlap < NEAR_COPY, f"held-out {question['q']!r} nearly copies training {line!r}"
+    """The quality gate is honest only if no held-out question (or a near copy) was trained on.
+    Names the training line and the question's position, not its text: whoever writes training
+    data must not read the held-out questions."""
+    trained = training_lines()
+    copies = [
+        f"question #{number} ≈ {trained[index][1]!r}"
+        for number, question in enumerate(heldout(), start=1)
+        for index in _near_copies(normalise_message_text(question["q"]), [text for text, _ in trained])
+    ]
+    assert not copies, f"tests/heldout/questions.yml questions (nearly) in data/nlu/: {copies}"
 
 
-def _near_copy_of(text: str, corpus: List[str]) -> float:
-    """The largest bigram overlap of ``text`` with a line of ``corpus`` (1.0 for an exact copy)."""
-    if text in corpus:
-        return 1.0
+def training_lines() -> List[tuple]:
+    """(normalised text, original line) of every training example."""
+    return [(normalise_message_text(line), line) for lines in training_examples().values() for line in lines]
+
+
+def _near_copies(text: str, corpus: List[str]) -> List[int]:
+    """Indexes of the lines of ``corpus`` that ``text`` copies or nearly copies (bigram Jaccard)."""
     if len(text) < 6:
-        return 0.0
+        return [index for index, line in enumerate(corpus) if line == text]
     grams = _bigrams(text)
-    overlaps = [len(grams & other) / len(grams | other) for other in (_bigrams(t) for t in corpus if len(t) >= 6)]
-    return max(overlaps, default=0.0)
+    return [
+        index
+        for index, line in enumerate(corpus)
+        if line == text or (len(line) >= 6 and len(grams & _bigrams(line)) / len(grams | _bigrams(line)) >= NEAR_COPY)
+    ]
 
 
-def test_fresh_set_is_large_covers_every_measure_evenly_and_is_mostly_paraphrases() -> None:
-    questions = heldout(FRESH)
+@pytest.mark.parametrize("path", BLIND_SETS, ids=lambda path: path.name)
+def test_blind_set_is_large_covers_every_measure_evenly_and_is_mostly_paraphrases(path: Path) -> None:
+    questions = heldout(path)
     assert len(questions) >= 160
     assert all(q["style"] in ("direct", "paraphrase", "oos") for q in questions)
     # A measure question names exactly one measure; an out-of-scope question names none.
     assert all((q["style"] == "oos") == (q["expect"] == []) for q in questions)
     assert all(len(q["expect"]) <= 1 for q in questions)
     per_measure = Counter(q["expect"][0] for q in questions if q["expect"])
-    assert per_measure == {number: FRESH_QUESTIONS_PER_MEASURE for number in range(1, 23)}
+    assert per_measure == {number: BLIND_QUESTIONS_PER_MEASURE for number in range(1, 23)}
     styles = Counter(q["style"] for q in questions)
     assert styles["paraphrase"] >= sum(per_measure.values()) / 2
     assert styles["direct"] >= sum(per_measure.values()) / 4
     assert styles["oos"] >= 30
     texts = [normalise_message_text(q["q"]) for q in questions]
-    assert len(set(texts)) == len(texts), "a question is in the fresh set twice"
+    assert len(set(texts)) == len(texts), f"a question is in {path.name} twice"
 
 
-def test_fresh_questions_are_not_in_the_training_data() -> None:
-    """The fresh set was written blind to data/nlu/; keep it that way. Names only the fresh question."""
-    trained = [normalise_message_text(line) for lines in training_examples().values() for line in lines]
-    copies = [q["q"] for q in heldout(FRESH) if _near_copy_of(normalise_message_text(q["q"]), trained) >= NEAR_COPY]
-    assert not copies, f"fresh questions (nearly) in data/nlu/: {copies}"
+@pytest.mark.parametrize("path", BLIND_SETS, ids=lambda path: path.name)
+def test_blind_questions_are_not_in_the_training_data(path: Path) -> None:
+    """A blind set was written without reading data/nlu/; keep it that way. Names the training line
+    and the question's position, so neither writer reads the other's text."""
+    trained = training_lines()
+    copies = [
+        f"question #{number} ≈ {trained[index][1]!r}"
+        for number, question in enumerate(heldout(path), start=1)
+        for index in _near_copies(normalise_message_text(question["q"]), [text for text, _ in trained])
+    ]
+    assert not copies, f"{path.name} questions (nearly) in data/nlu/: {copies}"
 
 
-def test_fresh_questions_are_not_in_the_first_heldout_set() -> None:
-    """Two sets with shared questions would not be two measurements. Names only the fresh question."""
-    first = [normalise_message_text(q["q"]) for q in heldout()]
-    copies = [q["q"] for q in heldout(FRESH) if _near_copy_of(normalise_message_text(q["q"]), first) >= NEAR_COPY]
-    assert not copies, f"fresh questions (nearly) in tests/heldout/questions.yml: {copies}"
+@pytest.mark.parametrize("path", BLIND_SETS, ids=lambda path: path.name)
+def test_blind_questions_are_not_in_an_earlier_set(path: Path) -> None:
+    """Two sets with shared questions would not be two measurements. Names only this set's question."""
+    earlier = [HELDOUT, *BLIND_SETS[: BLIND_SETS.index(path)]]
+    others = [normalise_message_text(q["q"]) for other in earlier for q in heldout(other)]
+    copies = [q["q"] for q in heldout(path) if _near_copies(normalise_message_text(q["q"]), others)]
+    assert not copies, f"{path.name} questions (nearly) in an earlier held-out set: {copies}"
 
 
 @pytest.mark.parametrize(
