@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List
@@ -54,6 +54,9 @@ class Outcome:
     citations: List[int]
     right: bool
     text: str
+    # The classifier's best intents for the question ("measure_x 0.54"), when the server's API
+    # could be asked (a private stack, or --url with --token): why a miss was missed.
+    intents: List[str] = field(default_factory=list)
 
 
 def load_heldout(path: Path = HELDOUT_FILE) -> List[Dict[str, Any]]:
@@ -69,10 +72,11 @@ def is_right(expected: List[int], card: Dict[str, Any] | None) -> bool:
 
 
 def score(ask, questions: List[Dict[str, Any]]) -> List[Outcome]:
-    """``ask(question) -> Reply`` (tests/assistant_client.Reply or the same shape)."""
+    """``ask(question) -> (Reply, intents)``: tests/assistant_client.Reply or the same shape, and
+    the classifier's best intents as text (may be empty)."""
     outcomes = []
     for item in questions:
-        reply = ask(item["q"])
+        reply, intents = ask(item["q"])
         card = reply.card
         outcomes.append(
             Outcome(
@@ -83,6 +87,7 @@ def score(ask, questions: List[Dict[str, Any]]) -> List[Outcome]:
                 citations=list(card.get("citations") or []) if card else [],
                 right=is_right(list(item["expect"]), card),
                 text=reply.text[:200],
+                intents=intents,
             )
         )
     return outcomes
@@ -127,6 +132,7 @@ def render_section(name: str, result: Dict[str, Any]) -> str:
     misses = [o for o in result["outcomes"] if not o["right"]]
     lines += [
         f"- `{o['question']}` expected {o['expected'] or 'no citation'}, got {o['kind']} {o['citations']}"
+        + (f" ({', '.join(o['intents'])})" if o.get("intents") else "")
         for o in misses
     ]
     if not misses:
@@ -181,6 +187,23 @@ def write_reports(scored: Dict[str, Dict[str, Any]], folder: Path = REPORTS_DIR)
     return results
 
 
+def best_intents(client, sender: str, count: int = 3) -> List[str]:
+    """The classifier's ``count`` best intents for the sender's last message, from its tracker
+    (needs the server's API token; empty without one)."""
+    if not client.api_token:
+        return []
+    events = client.tracker(sender).get("events") or []
+    user = next((event for event in reversed(events) if event.get("event") == "user"), None)
+    ranking = ((user or {}).get("parse_data") or {}).get("intent_ranking") or []
+    return [f"{item['name']} {item['confidence']:.2f}" for item in ranking[:count]]
+
+
+def ask_and_explain(client, question: str):
+    sender = client.new_sender()
+    reply = client.ask(sender, question)
+    return reply, best_intents(client, sender)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -190,6 +213,7 @@ def _free_port() -> int:
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="an assistant already running (Rasa server URL)")
+    parser.add_argument("--token", help="that server's API token (adds the classifier's best intents to the misses)")
     parser.add_argument(
         "--set",
         dest="sets",
@@ -205,7 +229,7 @@ def main(argv: List[str] | None = None) -> int:
     from tests.assistant_client import AssistantClient
 
     stack = None
-    url = args.url
+    url, token = args.url, args.token
     if not url:
         from bot import model, servers
         from knowledge import loader
@@ -213,6 +237,7 @@ def main(argv: List[str] | None = None) -> int:
         loader.load()
         trained = model.ensure_model()
         workdir = Path(tempfile.mkdtemp(prefix="wanqi-eval-"))
+        token = secrets.token_hex(12)
         print(f"Starting a private assistant (logs in {workdir}) …", flush=True)
         stack = servers.start_stack(
             trained,
@@ -220,17 +245,17 @@ def main(argv: List[str] | None = None) -> int:
             action_port=_free_port(),
             tracker_sqlite=workdir / "tracker.db",
             endpoints_path=workdir / "endpoints.yml",
-            api_token=secrets.token_hex(12),
+            api_token=token,
             log_dir=workdir,
         )
         url = stack.rasa_url
     try:
-        client = AssistantClient(url)
+        client = AssistantClient(url, api_token=token)
         scored = {}
         for name in chosen:
             started = time.monotonic()
             print(f"Scoring {name} ({_relative(SETS[name])}) …", flush=True)
-            outcomes = score(lambda q: client.ask(client.new_sender(), q), load_heldout(SETS[name]))
+            outcomes = score(lambda q: ask_and_explain(client, q), load_heldout(SETS[name]))
             scored[name] = set_result(SETS[name], outcomes)
             print(f"Scored {len(outcomes)} questions in {time.monotonic() - started:.0f} s", flush=True)
         results = write_reports(scored)
