@@ -20,7 +20,11 @@ DATA_NLU = PROJECT_DIR / "data" / "nlu"
 HELDOUT = PROJECT_DIR / "tests" / "heldout" / "questions.yml"
 # The later held-out sets, each written blind to the training data and to the sets before it
 # (see their headers), oldest first.
-BLIND_SETS = [PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml"]
+BLIND_SETS = [
+    PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml",
+    # Written blind to the training data and to both earlier sets (questions.yml, fresh_questions.yml).
+    PROJECT_DIR / "tests" / "heldout" / "third_questions.yml",
+]
 MIN_EXAMPLES_PER_MEASURE = 20
 BLIND_QUESTIONS_PER_MEASURE = 6
 NEAR_COPY = 0.85  # bigram Jaccard overlap at or above which a question counts as a near copy
