@@ -1,9 +1,9 @@
 """The reply when the NLU is not confident enough to answer.
 
-Two independent readers of the question: the intent classifier (its best intent, below the
-confidence threshold) and knowledge.search (BM25 over the measure texts). When both name the same
-measure, that agreement is taken as the answer: the measure is answered as usual (policy card,
-第N条). Otherwise the reply is "您是想问…" with the best search hits as buttons (payload
+Two independent readers of the question: the intent classifier (its ranking, below the
+confidence threshold) and knowledge.search (BM25 over the measure texts). When together they
+point to one measure (actions/combined_reading.py), that measure is answered as usual (policy
+card, 第N条). Otherwise the reply is "您是想问…" with the best search hits as buttons (payload
 /measure_<key>) and a fallback card that cites nothing: it answers nothing yet.
 """
 
@@ -15,8 +15,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.combined_reading import FALLBACK_INTENT, combined_measure, confidence_in
 from actions.measure_answer import bare_followup_measure, send_measure_answer
-from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, measure_key_of_intent, send_answer
+from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer
 from actions.other_region import answer_other_region
 from knowledge import aspects
 from knowledge.card import AnswerCard
@@ -28,7 +29,6 @@ from knowledge.textnorm import normalise
 warm_up_in_background()
 
 SUGGESTIONS = 3
-FALLBACK_INTENT = "nlu_fallback"
 FOLLOWUP_INTENT = "ask_followup"
 NO_SUGGESTION_TEXT = (
     "抱歉，我没有理解您的问题。您可以换个说法，或者直接说出政策名称，例如“徽商服务卡有什么用”。"
@@ -40,15 +40,6 @@ def best_classified_intent(tracker: Tracker) -> Dict[str, Any] | None:
     """The classifier's own best guess, which the fallback classifier put below nlu_fallback."""
     ranking = tracker.latest_message.get("intent_ranking") or []
     return next((item for item in ranking if item.get("name") != FALLBACK_INTENT), None)
-
-
-def agreed_measure(tracker: Tracker, hits: List[Hit]) -> str | None:
-    """The measure key when the classifier's best intent and the top search hit agree."""
-    best = best_classified_intent(tracker)
-    key = measure_key_of_intent(best.get("name")) if best else None
-    if key and hits and hits[0].key == key:
-        return key
-    return None
 
 
 def followup_measure(tracker: Tracker, question: str) -> str | None:
@@ -113,10 +104,10 @@ class ActionAnswerFallback(Action):
         decided = decided_eligibility(dispatcher, tracker, hits)
         if decided:
             return decided
-        key = agreed_measure(tracker, hits) or followup_measure(tracker, question)
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        key = combined_measure(ranking, hits) or followup_measure(tracker, question)
         if key:
-            best = best_classified_intent(tracker) or {}
-            return send_measure_answer(dispatcher, tracker, key, round(float(best.get("confidence") or 0), 4))
+            return send_measure_answer(dispatcher, tracker, key, round(confidence_in(ranking, key), 4))
         buttons = suggestion_buttons(hits)
         text = "您是想问以下哪一项？请点选，或者换个说法再问。" if buttons else NO_SUGGESTION_TEXT
         send_answer(dispatcher, text, AnswerCard(kind="fallback", confidence=intent_confidence(tracker)), buttons)
