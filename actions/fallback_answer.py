@@ -1,10 +1,10 @@
 """The reply when the NLU is not confident enough to answer.
 
 Two independent readers of the question: the intent classifier (its ranking, below the
-confidence threshold) and knowledge.search (BM25 over the measure texts). When together they
-point to one measure (actions/combined_reading.py), that measure is answered as usual (policy
-card, 第N条). Otherwise the reply is "您是想问…" with the best search hits as buttons (payload
-/measure_<key>) and a fallback card that cites nothing: it answers nothing yet.
+confidence threshold) and knowledge.search (BM25 over the measure texts). When they agree on
+one measure (actions/combined_reading.py), that measure is answered as usual (policy
+card, 第N条). Otherwise the reply is "您是想问…" with the measures both readers find likeliest as
+buttons (payload /measure_<key>) and a fallback card that cites nothing: it answers nothing yet.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.combined_reading import FALLBACK_INTENT, combined_measure, confidence_in
+from actions.combined_reading import FALLBACK_INTENT, agreed_measure, confidence_in, suggested_measures
 from actions.measure_answer import bare_followup_measure, send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer
 from actions.other_region import answer_other_region
 from knowledge import aspects
 from knowledge.card import AnswerCard
-from knowledge.search import Hit, search, warm_up_in_background
+from knowledge.search import Hit, search, titles, warm_up_in_background
 from knowledge.textnorm import normalise
 
 # The search index takes seconds to build; build it now, not during the first unsure question
@@ -82,8 +82,13 @@ def decided_eligibility(dispatcher: CollectingDispatcher, tracker: Tracker, hits
     return send_verdict(dispatcher, tracker, name[len(CHECK_INTENT_PREFIX) :], hits[0].number)
 
 
-def suggestion_buttons(hits: List[Hit]) -> List[Dict[str, str]]:
-    return [{"title": hit.title, "payload": f"/{MEASURE_INTENT_PREFIX}{hit.key}"} for hit in hits]
+def suggestion_buttons(ranking: List[Dict[str, Any]], hits: List[Hit]) -> List[Dict[str, str]]:
+    names = titles()
+    return [
+        {"title": names[key], "payload": f"/{MEASURE_INTENT_PREFIX}{key}"}
+        for key in suggested_measures(ranking, hits, SUGGESTIONS)
+        if key in names
+    ]
 
 
 class ActionAnswerFallback(Action):
@@ -105,10 +110,10 @@ class ActionAnswerFallback(Action):
         if decided:
             return decided
         ranking = tracker.latest_message.get("intent_ranking") or []
-        key = combined_measure(ranking, hits) or followup_measure(tracker, question)
+        key = agreed_measure(ranking, hits) or followup_measure(tracker, question)
         if key:
             return send_measure_answer(dispatcher, tracker, key, round(confidence_in(ranking, key), 4))
-        buttons = suggestion_buttons(hits)
+        buttons = suggestion_buttons(ranking, hits)
         text = "您是想问以下哪一项？请点选，或者换个说法再问。" if buttons else NO_SUGGESTION_TEXT
         send_answer(dispatcher, text, AnswerCard(kind="fallback", confidence=intent_confidence(tracker)), buttons)
         return []

@@ -251,3 +251,8 @@ def search(query: str, limit: int = 3) -> List[Hit]:
     ``score`` is the BM25F score (unbounded, comparable between hits of one query).
     """
     return index().search(query, limit)
+
+
+def titles() -> Dict[str, str]:
+    """Measure key → its title, as a hit carries it (for suggestions that come from elsewhere)."""
+    return {entry.key: entry.title for entry in index().entries}
