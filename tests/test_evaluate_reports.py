@@ -19,8 +19,9 @@ FIRST = [outcome("技改补贴？", [6], [6], True), outcome("讲个笑话", [],
 FRESH = [outcome("买新机器给钱吗", [6], [7], False, "paraphrase"), outcome("下雨吗", [], [], True, "oos")]
 
 
-def test_both_sets_are_defined_and_load() -> None:
-    assert list(SETS) == ["heldout", "fresh"]
+def test_every_question_file_is_a_set_and_loads() -> None:
+    assert list(SETS)[:2] == ["heldout", "fresh"]
+    assert sorted(SETS.values()) == sorted((SETS["heldout"].parent).glob("*.yml"))
     for path in SETS.values():
         questions = load_heldout(path)
         assert questions and all({"q", "expect", "style"} <= set(q) for q in questions)
