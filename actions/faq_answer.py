@@ -1,4 +1,5 @@
-"""Answer a short factual question about the document (retrieval intent faq/<key>)."""
+"""Answer a short factual question about the document (retrieval intent faq/<key>); a question
+about another province's policy gets the out-of-scope reply naming the place."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import send_answer
+from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
 from knowledge.faq import answer_faq, find
 
@@ -31,6 +33,8 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        if answer_other_region(dispatcher, tracker):
+            return []
         key, confidence = selected_faq(tracker)
         entry = find(key) if key else None
         if entry is None:

@@ -15,6 +15,7 @@ from knowledge.answers import answer_measure
 from knowledge.card import AnswerCard
 from knowledge.db import session_scope
 from knowledge.repository import MeasureNotFound, get_measure
+from knowledge.search import has_content
 
 
 class ActionAnswerMeasure(Action):
@@ -24,7 +25,13 @@ class ActionAnswerMeasure(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        key = measure_key_of_intent(intent_name(tracker)) or tracker.get_slot("current_measure")
+        question = tracker.latest_message.get("text") or ""
+        key = measure_key_of_intent(intent_name(tracker))
+        if key and not question.startswith("/") and not has_content(question):
+            # A message without a single content word ("啊吧啊吧", "怎么申请") names no measure:
+            # the classifier's measure is a guess. It is about the measure under discussion, if any.
+            key = None
+        key = key or tracker.get_slot("current_measure")
         if not key:
             send_answer(
                 dispatcher,

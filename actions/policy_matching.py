@@ -2,7 +2,8 @@
 
 The profile is the eligibility facts known so far (slots, including those stated in this very
 message) plus the message text itself; knowledge.matching ranks the measures. The reply lists
-each match with its 第N条 and the reason, and the match card cites them all.
+each match with its 第N条 and the reason, and the match card cites them all. A question about
+another province's policies ("河南省对小微企业有哪些扶持政策") gets the out-of-scope reply naming the place.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.eligibility import known_facts
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer
+from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard, citation_label
 
 MAX_MATCHES = 6
@@ -28,6 +30,8 @@ class ActionMatchPolicies(Action):
     ) -> List[Dict[str, Any]]:
         from knowledge.matching import match
 
+        if answer_other_region(dispatcher, tracker):
+            return []
         profile: Dict[str, Any] = {**known_facts(tracker), "text": tracker.latest_message.get("text") or ""}
         matches = match(profile)[:MAX_MATCHES]
         confidence = intent_confidence(tracker)

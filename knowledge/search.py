@@ -103,6 +103,13 @@ def tokens(text: str, analyser: str | None = None) -> List[str]:
     return [word for word in segment(text, analyser) if word not in stop]
 
 
+def has_content(text: str, analyser: str | None = None) -> bool:
+    """True when ``text`` has a word the search would look up: "啊吧啊吧" and "怎么申请" (stopwords,
+    particles, punctuation) have none. Every programme name and alias of the knowledge base has one
+    (tests/test_knowledge_search.py)."""
+    return bool(tokens(text, analyser))
+
+
 def subwords(word: str) -> List[str]:
     """Dictionary words inside a longer word: 专精特新贷 → [专精, 特新, 专精特新] (as jieba's search mode)."""
     if len(word) <= 2:

@@ -100,3 +100,14 @@ def test_every_term_of_the_nlu_dictionary_is_one_search_word() -> None:
     assert len(terms) > 200
     split = [term for term in terms if segment(term) != [term]]
     assert split == []
+
+
+def test_every_programme_name_and_alias_has_content_and_fillers_have_none() -> None:
+    from knowledge.search import has_content
+    from knowledge.source_data import alias_pairs, read_all
+
+    names = [term for document in read_all() for measure in document.measures for term, _ in alias_pairs(measure)]
+    assert len(names) > 50
+    assert [name for name in names if not has_content(name)] == []
+    assert [text for text in ("啊吧啊吧", "嗯嗯嗯", "？？？", "怎么申请呢", "好的好的") if has_content(text)] == []
+    assert has_content("技改") and has_content("SaaS") and has_content("多少钱")
