@@ -11,6 +11,7 @@ The sets (SETS below), scored and reported separately:
 - third: tests/heldout/third_questions.yml, written blind to the training data and to both sets above.
 - fourth: tests/heldout/fourth_questions.yml, written blind to the training data and to all three sets above.
 - fifth: tests/heldout/fifth_questions.yml, written blind to the training data and to all four sets above.
+- sixth: tests/heldout/sixth_questions.yml, written blind to the training data and to all five sets above.
 
 Each question goes to a new conversation; what counts is the answer card of the reply:
 - clause accuracy: a measure question is right when the card cites exactly its measure;
@@ -45,8 +46,16 @@ FRESH_FILE = PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml"
 THIRD_FILE = PROJECT_DIR / "tests" / "heldout" / "third_questions.yml"
 FOURTH_FILE = PROJECT_DIR / "tests" / "heldout" / "fourth_questions.yml"
 FIFTH_FILE = PROJECT_DIR / "tests" / "heldout" / "fifth_questions.yml"
+SIXTH_FILE = PROJECT_DIR / "tests" / "heldout" / "sixth_questions.yml"
 # Set name → question file; the order is the order of the report sections.
-SETS = {"heldout": HELDOUT_FILE, "fresh": FRESH_FILE, "third": THIRD_FILE, "fourth": FOURTH_FILE, "fifth": FIFTH_FILE}
+SETS = {
+    "heldout": HELDOUT_FILE,
+    "fresh": FRESH_FILE,
+    "third": THIRD_FILE,
+    "fourth": FOURTH_FILE,
+    "fifth": FIFTH_FILE,
+    "sixth": SIXTH_FILE,
+}
 REPORTS_DIR = PROJECT_DIR / "reports"
 REJECTING_KINDS = ("out_of_scope", "fallback")
 
