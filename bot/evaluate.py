@@ -12,6 +12,7 @@ The sets (SETS below), scored and reported separately:
 - fourth: tests/heldout/fourth_questions.yml, written blind to the training data and to all three sets above.
 - fifth: tests/heldout/fifth_questions.yml, written blind to the training data and to all four sets above.
 - sixth: tests/heldout/sixth_questions.yml, written blind to the training data and to all five sets above.
+- seventh: tests/heldout/seventh_questions.yml, written blind to the training data and to all six sets above.
 
 Each question goes to a new conversation; what counts is the answer card of the reply:
 - clause accuracy: a measure question is right when the card cites exactly its measure;
@@ -47,6 +48,7 @@ THIRD_FILE = PROJECT_DIR / "tests" / "heldout" / "third_questions.yml"
 FOURTH_FILE = PROJECT_DIR / "tests" / "heldout" / "fourth_questions.yml"
 FIFTH_FILE = PROJECT_DIR / "tests" / "heldout" / "fifth_questions.yml"
 SIXTH_FILE = PROJECT_DIR / "tests" / "heldout" / "sixth_questions.yml"
+SEVENTH_FILE = PROJECT_DIR / "tests" / "heldout" / "seventh_questions.yml"
 # Set name → question file; the order is the order of the report sections.
 SETS = {
     "heldout": HELDOUT_FILE,
@@ -55,6 +57,7 @@ SETS = {
     "fourth": FOURTH_FILE,
     "fifth": FIFTH_FILE,
     "sixth": SIXTH_FILE,
+    "seventh": SEVENTH_FILE,
 }
 REPORTS_DIR = PROJECT_DIR / "reports"
 REJECTING_KINDS = ("out_of_scope", "fallback")

@@ -30,6 +30,8 @@ BLIND_SETS = [
     PROJECT_DIR / "tests" / "heldout" / "fifth_questions.yml",
     # Written blind to the training data and to all earlier sets (questions, fresh, third, fourth, fifth).
     PROJECT_DIR / "tests" / "heldout" / "sixth_questions.yml",
+    # Written blind to the training data and to all earlier sets (questions, fresh, third, fourth, fifth, sixth).
+    PROJECT_DIR / "tests" / "heldout" / "seventh_questions.yml",
 ]
 MIN_EXAMPLES_PER_MEASURE = 20
 BLIND_QUESTIONS_PER_MEASURE = 6
