@@ -15,7 +15,7 @@ help:
 	@echo "make validate  rasa data validate"
 	@echo "make faq-add  add an FAQ (asks for it, or FAQ=entry.yaml), validate and retrain"
 	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
-	@echo "make evaluate  score both held-out question sets through the REST channel (reports/, a section per set)"
+	@echo "make evaluate  score every held-out question set through the REST channel (reports/, a section per set)"
 	@echo "make eval   cross-validation + held-out set, per-intent reports under reports/, fails below quality_floor.yml"
 	@echo "make crossvalidate  rasa test nlu, 3-fold cross-validation (reports/cv/, intent macro-F1)"
 	@echo "make run-cluster  several Rasa servers behind nginx on :5005, sharing PostgreSQL + Redis"

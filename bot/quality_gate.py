@@ -23,8 +23,8 @@ from bot.paths import PROJECT_DIR
 FLOOR_FILE = PROJECT_DIR / "quality_floor.yml"
 REPORTS_DIR = PROJECT_DIR / "reports"
 # Which report file holds the numbers of each section of the floor file, and the keys leading to
-# them in it. heldout.json is keyed by question set; the floor guards the first set (the fresh set,
-# tests/heldout/fresh_questions.yml, is a benchmark without a floor).
+# them in it. heldout.json is keyed by question set; the floor guards the first set (the later,
+# blind sets, tests/heldout/*_questions.yml, are benchmarks without a floor).
 SOURCES = {"cv": ("cv-summary.json", ()), "heldout": ("heldout.json", ("heldout", "summary"))}
 
 
