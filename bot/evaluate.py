@@ -7,12 +7,8 @@
 The sets (SETS below), scored and reported separately:
 - heldout: tests/heldout/questions.yml, the first set (seen by whoever later extended the
   training data, so its number is optimistic; the quality gate reads this one);
-- fresh: tests/heldout/fresh_questions.yml, written blind to the training data;
-- third: tests/heldout/third_questions.yml, written blind to the training data and to both sets above.
-- fourth: tests/heldout/fourth_questions.yml, written blind to the training data and to all three sets above.
-- fifth: tests/heldout/fifth_questions.yml, written blind to the training data and to all four sets above.
-- sixth: tests/heldout/sixth_questions.yml, written blind to the training data and to all five sets above.
-- seventh: tests/heldout/seventh_questions.yml, written blind to the training data and to all six sets above.
+- fresh, third, fourth, fifth, sixth, seventh (BLIND_SETS): tests/heldout/<name>_questions.yml,
+  each written blind to the training data and to the sets before it (see each file's header).
 
 Each question goes to a new conversation; what counts is the answer card of the reply:
 - clause accuracy: a measure question is right when the card cites exactly its measure;
@@ -42,23 +38,12 @@ import yaml
 
 from bot.paths import PROJECT_DIR
 
-HELDOUT_FILE = PROJECT_DIR / "tests" / "heldout" / "questions.yml"
-FRESH_FILE = PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml"
-THIRD_FILE = PROJECT_DIR / "tests" / "heldout" / "third_questions.yml"
-FOURTH_FILE = PROJECT_DIR / "tests" / "heldout" / "fourth_questions.yml"
-FIFTH_FILE = PROJECT_DIR / "tests" / "heldout" / "fifth_questions.yml"
-SIXTH_FILE = PROJECT_DIR / "tests" / "heldout" / "sixth_questions.yml"
-SEVENTH_FILE = PROJECT_DIR / "tests" / "heldout" / "seventh_questions.yml"
+HELDOUT_DIR = PROJECT_DIR / "tests" / "heldout"
+HELDOUT_FILE = HELDOUT_DIR / "questions.yml"
+# The later sets, oldest first. A new set is a file <name>_questions.yml and a name here.
+BLIND_SETS = ["fresh", "third", "fourth", "fifth", "sixth", "seventh"]
 # Set name → question file; the order is the order of the report sections.
-SETS = {
-    "heldout": HELDOUT_FILE,
-    "fresh": FRESH_FILE,
-    "third": THIRD_FILE,
-    "fourth": FOURTH_FILE,
-    "fifth": FIFTH_FILE,
-    "sixth": SIXTH_FILE,
-    "seventh": SEVENTH_FILE,
-}
+SETS = {"heldout": HELDOUT_FILE, **{name: HELDOUT_DIR / f"{name}_questions.yml" for name in BLIND_SETS}}
 REPORTS_DIR = PROJECT_DIR / "reports"
 REJECTING_KINDS = ("out_of_scope", "fallback")
 

@@ -11,28 +11,18 @@ from typing import Dict, List
 import pytest
 import yaml
 
+from bot.evaluate import BLIND_SETS as BLIND_SET_NAMES
+from bot.evaluate import SETS
 from bot.generated_data import measure_lookups, render, training_data_paths
 from bot.nlu.normaliser import normalise_message_text
 from knowledge.source_data import read_all
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_NLU = PROJECT_DIR / "data" / "nlu"
-HELDOUT = PROJECT_DIR / "tests" / "heldout" / "questions.yml"
+HELDOUT = SETS["heldout"]
 # The later held-out sets, each written blind to the training data and to the sets before it
 # (see their headers), oldest first.
-BLIND_SETS = [
-    PROJECT_DIR / "tests" / "heldout" / "fresh_questions.yml",
-    # Written blind to the training data and to both earlier sets (questions.yml, fresh_questions.yml).
-    PROJECT_DIR / "tests" / "heldout" / "third_questions.yml",
-    # Written blind to the training data and to all earlier sets (questions, fresh, third).
-    PROJECT_DIR / "tests" / "heldout" / "fourth_questions.yml",
-    # Written blind to the training data and to all earlier sets (questions, fresh, third, fourth).
-    PROJECT_DIR / "tests" / "heldout" / "fifth_questions.yml",
-    # Written blind to the training data and to all earlier sets (questions, fresh, third, fourth, fifth).
-    PROJECT_DIR / "tests" / "heldout" / "sixth_questions.yml",
-    # Written blind to the training data and to all earlier sets (questions, fresh, third, fourth, fifth, sixth).
-    PROJECT_DIR / "tests" / "heldout" / "seventh_questions.yml",
-]
+BLIND_SETS = [SETS[name] for name in BLIND_SET_NAMES]
 MIN_EXAMPLES_PER_MEASURE = 20
 BLIND_QUESTIONS_PER_MEASURE = 6
 NEAR_COPY = 0.85  # bigram Jaccard overlap at or above which a question counts as a near copy
