@@ -24,6 +24,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import intent_confidence, intent_name, send_answer
+from actions.other_region import answer_other_region
 from knowledge.card import citation_label
 from knowledge.eligibility import Evaluation, coerce_fact, evaluate, rules
 from knowledge.facts import FACT_NAMES, fact_definitions, parse_bool
@@ -88,6 +89,9 @@ class ActionEligibilityVerdict(Action):
         return "action_eligibility_verdict"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        # "江苏的担保费补贴我们能拿吗" asks about another province's programme: out of scope, no form.
+        if (intent_name(tracker) or "").startswith(CHECK_INTENT_PREFIX) and answer_other_region(dispatcher, tracker):
+            return [SlotSet("eligibility_status", STATUS_DECIDED)]
         rule_key = rule_being_checked(tracker)
         if rule_key is None:
             return self._nothing_to_check(dispatcher, tracker)
@@ -221,6 +225,9 @@ class AskFact(Action):
         return f"action_ask_{self.fact}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        # "江苏的担保费补贴我们能拿吗" asks about another province's programme: out of scope, no form.
+        if (intent_name(tracker) or "").startswith(CHECK_INTENT_PREFIX) and answer_other_region(dispatcher, tracker):
+            return [SlotSet("eligibility_status", STATUS_DECIDED)]
         rule_key = rule_being_checked(tracker)
         if rule_key is None:
             return []

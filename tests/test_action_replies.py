@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.eligibility import ActionEligibilityVerdict
 from actions.faq_answer import ActionAnswerFaq
 from actions.measure_answer import ActionAnswerMeasure
 from actions.policy_matching import ActionMatchPolicies
@@ -81,3 +82,20 @@ def test_an_faq_about_another_provinces_policy_is_out_of_scope() -> None:
     assert card["kind"] == "out_of_scope" and card["citations"] == []
     card, _ = run(ActionAnswerFaq(), "这个政策文件有效期到什么时候", "faq", faq=key)
     assert card["kind"] != "out_of_scope"
+
+
+def test_an_eligibility_check_of_another_provinces_programme_is_out_of_scope_without_a_form() -> None:
+    card, events = run(ActionEligibilityVerdict(), "江苏的担保费补贴我们公司能拿吗", "check_guarantee_fee_subsidy")
+    assert card["kind"] == "out_of_scope" and card["citations"] == []
+    assert {"event": "slot", "name": "eligibility_status", "value": "decided", "timestamp": None} in events
+    # The same check about Anhui: no reply yet, the form asks for the facts.
+    dispatcher = CollectingDispatcher()
+    question = tracker("我们公司能拿担保费补贴吗", "check_guarantee_fee_subsidy")
+    events = asyncio.run(ActionEligibilityVerdict().run(dispatcher, question, {}))
+    assert dispatcher.messages == []
+    assert {
+        "event": "slot",
+        "name": "eligibility_status",
+        "value": "ask_guarantee_fee_subsidy",
+        "timestamp": None,
+    } in events
