@@ -225,9 +225,6 @@ class AskFact(Action):
         return f"action_ask_{self.fact}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        # "江苏的担保费补贴我们能拿吗" asks about another province's programme: out of scope, no form.
-        if (intent_name(tracker) or "").startswith(CHECK_INTENT_PREFIX) and answer_other_region(dispatcher, tracker):
-            return [SlotSet("eligibility_status", STATUS_DECIDED)]
         rule_key = rule_being_checked(tracker)
         if rule_key is None:
             return []
