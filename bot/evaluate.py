@@ -12,8 +12,9 @@ The sets (SETS below), scored and reported separately:
 
 Each question goes to a new conversation; what counts is the answer card of the reply:
 - clause accuracy: a measure question is right when the card cites exactly its measure;
-- out-of-scope rejection: an out-of-scope question is rejected when the card cites nothing
-  (kind out_of_scope, or fallback when the NLU was unsure).
+- out-of-scope rejection: an out-of-scope question is rejected when the reply cites nothing: an
+  out_of_scope card, a fallback card (the NLU was unsure), or a chit-chat reply without a card
+  (greeting, "I am a bot") that names no 第N条; the strict rate, also reported, counts the last as misses.
 Writes reports/heldout.json, keyed by set (per set: its file, when it was scored, the summary and
 every question with its card, right or wrong), and reports/heldout-summary.md with a section per
 set, and prints the summary. Scoring one set keeps the other set's last results in both files.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import secrets
 import socket
 import sys
@@ -46,6 +48,7 @@ BLIND_SETS = ["fresh", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
 SETS = {"heldout": HELDOUT_FILE, **{name: HELDOUT_DIR / f"{name}_questions.yml" for name in BLIND_SETS}}
 REPORTS_DIR = PROJECT_DIR / "reports"
 REJECTING_KINDS = ("out_of_scope", "fallback")
+CITATION = re.compile(r"第\s*\d+\s*条")
 
 
 @dataclass
@@ -66,12 +69,20 @@ def load_heldout(path: Path = HELDOUT_FILE) -> List[Dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
 
 
-def is_right(expected: List[int], card: Dict[str, Any] | None) -> bool:
+def is_rejection(card: Dict[str, Any] | None, text: str, strict: bool = False) -> bool:
+    """An out-of-scope question is rejected when the reply cites no measure: an out-of-scope or
+    fallback card, or (unless ``strict``) a reply without a card whose text cites no 第N条 either —
+    the greeting or "I am a bot" reply to "你是真人还是机器人". Strict counting, used for the numbers
+    before 2026-11-28, scored those replies as misses."""
     if card is None:
-        return False
+        return not strict and not CITATION.search(text)
+    return card.get("kind") in REJECTING_KINDS and not card.get("citations")
+
+
+def is_right(expected: List[int], card: Dict[str, Any] | None, text: str = "") -> bool:
     if not expected:
-        return card.get("kind") in REJECTING_KINDS and not card.get("citations")
-    return card.get("citations") == expected
+        return is_rejection(card, text)
+    return card is not None and card.get("citations") == expected
 
 
 def score(ask, questions: List[Dict[str, Any]]) -> List[Outcome]:
@@ -88,7 +99,7 @@ def score(ask, questions: List[Dict[str, Any]]) -> List[Outcome]:
                 expected=list(item["expect"]),
                 kind=card.get("kind") if card else None,
                 citations=list(card.get("citations") or []) if card else [],
-                right=is_right(list(item["expect"]), card),
+                right=is_right(list(item["expect"]), card, reply.text),
                 text=reply.text[:200],
                 intents=intents,
             )
@@ -111,6 +122,10 @@ def summarise(outcomes: List[Outcome]) -> Dict[str, Any]:
         "clause_accuracy_direct": round(_rate([o for o in measure if o.style == "direct"]), 4),
         "clause_accuracy_paraphrase": round(_rate([o for o in measure if o.style == "paraphrase"]), 4),
         "out_of_scope_rejection": round(_rate(oos), 4),
+        # Chit-chat replies without a card counted as misses (the definition before 2026-11-28).
+        "out_of_scope_rejection_strict": round(
+            sum(o.right and o.kind is not None for o in oos) / len(oos) if oos else 0.0, 4
+        ),
         "out_of_scope_kind_counts": dict(Counter(o.kind or "none" for o in oos)),
         "measures_covered": sorted({o.expected[0] for o in measure}),
     }
@@ -127,7 +142,8 @@ def render_section(name: str, result: Dict[str, Any]) -> str:
         f"- clause accuracy: {summary['clause_accuracy']:.1%} "
         f"(direct {summary['clause_accuracy_direct']:.1%}, paraphrase {summary['clause_accuracy_paraphrase']:.1%})",
         f"- out-of-scope rejection: {summary['out_of_scope_rejection']:.1%} "
-        f"(card kinds: {summary['out_of_scope_kind_counts']})",
+        f"(strict, chit-chat replies counted as misses: {summary.get('out_of_scope_rejection_strict', 0):.1%}; "
+        f"card kinds: {summary['out_of_scope_kind_counts']})",
         "",
         "### Misses",
         "",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import SETS, Outcome, load_heldout, main, set_result, write_reports
+from bot.evaluate import SETS, Outcome, is_right, load_heldout, main, set_result, summarise, write_reports
 
 
 def outcome(question: str, expected: list, citations: list, right: bool, style: str = "direct") -> Outcome:
@@ -60,3 +60,29 @@ def test_an_unknown_set_is_refused(capsys) -> None:
         main(["--set", "nosuchset", "--url", "http://127.0.0.1:9"])
     assert exited.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "expected, card, text, right",
+    [
+        ([6], {"kind": "policy", "citations": [6]}, "第6条 …", True),
+        ([6], {"kind": "policy", "citations": [6, 7]}, "第6条、第7条 …", False),
+        ([6], None, "我是皖企政策助手 …", False),
+        ([], {"kind": "out_of_scope", "citations": []}, "超出范围 …", True),
+        ([], {"kind": "fallback", "citations": []}, "您是想问 …", True),
+        ([], {"kind": "policy", "citations": [19]}, "第19条 …", False),
+        # A chit-chat reply (greeting, "I am a bot") has no card; it rejects unless it cites a measure.
+        ([], None, "我是皖企政策助手，一个自动问答机器人 …", True),
+        ([], None, "请看第13条", False),
+    ],
+)
+def test_what_counts_as_right(expected, card, text, right) -> None:
+    assert is_right(expected, card, text) is right
+
+
+def test_the_strict_rate_counts_chit_chat_replies_as_misses() -> None:
+    chit_chat = Outcome("你是机器人吗", "oos", [], None, [], True, "我是皖企政策助手 …")
+    rejected = Outcome("讲个笑话", "oos", [], "out_of_scope", [], True, "…")
+    summary = summarise([chit_chat, rejected])
+    assert summary["out_of_scope_rejection"] == 1.0
+    assert summary["out_of_scope_rejection_strict"] == 0.5
