@@ -7,8 +7,9 @@
 The sets (SETS below), scored and reported separately:
 - heldout: tests/heldout/questions.yml, the first set (seen by whoever later extended the
   training data, so its number is optimistic; the quality gate reads this one);
-- fresh, third, fourth, fifth, sixth, seventh, eighth, ninth, tenth, eleventh, twelfth (BLIND_SETS): tests/heldout/<name>_questions.yml,
-  each written blind to the training data and to the sets before it (see each file's header).
+- fresh, third, fourth, fifth, sixth, seventh, eighth, ninth, tenth, eleventh, twelfth (BLIND_SETS):
+  tests/heldout/<name>_questions.yml, each written blind to the training data and to the sets
+  before it (see each file's header).
 
 Each question goes to a new conversation; what counts is the answer card of the reply:
 - clause accuracy: a measure question is right when the card cites exactly its measure;
@@ -43,7 +44,19 @@ from bot.paths import PROJECT_DIR
 HELDOUT_DIR = PROJECT_DIR / "tests" / "heldout"
 HELDOUT_FILE = HELDOUT_DIR / "questions.yml"
 # The later sets, oldest first. A new set is a file <name>_questions.yml and a name here.
-BLIND_SETS = ["fresh", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"]
+BLIND_SETS = [
+    "fresh",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+]
 # Set name → question file; the order is the order of the report sections.
 SETS = {"heldout": HELDOUT_FILE, **{name: HELDOUT_DIR / f"{name}_questions.yml" for name in BLIND_SETS}}
 REPORTS_DIR = PROJECT_DIR / "reports"

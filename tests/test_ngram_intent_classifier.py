@@ -51,7 +51,16 @@ def diet_ranking(**confidences: float) -> list[dict]:
 
 
 def test_features_are_words_and_padded_character_ngrams():
-    assert message_features("技改", ["技改"], 1, 2) == ["w:技改", "c:^", "c:技", "c:改", "c:$", "c:^技", "c:技改", "c:改$"]
+    assert message_features("技改", ["技改"], 1, 2) == [
+        "w:技改",
+        "c:^",
+        "c:技",
+        "c:改",
+        "c:$",
+        "c:^技",
+        "c:技改",
+        "c:改$",
+    ]
 
 
 def test_probabilities_are_scikit_learns():
@@ -94,7 +103,10 @@ def test_an_unsure_diet_is_lifted_when_the_ngram_model_agrees_and_corrected_when
     unsure = message("我们厂想换设备，有补助吗")
     unsure.set(INTENT_RANKING_KEY, diet_ranking(measure_technology_upgrade=0.45, measure_burden_reduction=0.35))
     wrong = message("客户的尾款拖欠一年不给")
-    wrong.set(INTENT_RANKING_KEY, diet_ranking(measure_technology_upgrade=0.55, measure_burden_reduction=0.4, out_of_scope=0.05))
+    wrong.set(
+        INTENT_RANKING_KEY,
+        diet_ranking(measure_technology_upgrade=0.55, measure_burden_reduction=0.4, out_of_scope=0.05),
+    )
     classifier.process([unsure, wrong])
     assert unsure.get(INTENT)["name"] == "measure_technology_upgrade"
     assert unsure.get(INTENT)["confidence"] > 0.45

@@ -69,7 +69,7 @@ class NgramModel:
         self.labels = labels
 
     @classmethod
-    def fit(cls, documents: List[List[str]], labels: List[str], c: float, min_df: int) -> "NgramModel":
+    def fit(cls, documents: List[List[str]], labels: List[str], c: float, min_df: int) -> NgramModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -104,7 +104,7 @@ class NgramModel:
         scores -= scores.max()
         exponentials = np.exp(scores)
         probabilities = exponentials / exponentials.sum()
-        return {label: float(p) for label, p in zip(self.labels, probabilities)}
+        return {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
 
 
 def blend_rankings(
@@ -117,7 +117,10 @@ def blend_rankings(
     first = {item[INTENT_NAME_KEY]: float(item.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for item in classifier_ranking}
     names = list(dict.fromkeys([*first, *probabilities]))
     blended = [
-        {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: weight * first.get(name, 0.0) + (1 - weight) * probabilities.get(name, 0.0)}
+        {
+            INTENT_NAME_KEY: name,
+            PREDICTED_CONFIDENCE_KEY: weight * first.get(name, 0.0) + (1 - weight) * probabilities.get(name, 0.0),
+        }
         for name in names
     ]
     return sorted(blended, key=lambda item: -item[PREDICTED_CONFIDENCE_KEY])
@@ -169,7 +172,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "NgramIntentClassifier":
+    ) -> NgramIntentClassifier:
         return cls(config, model_storage, resource)
 
     def _features(self, message: Message) -> List[str]:
@@ -180,10 +183,15 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         examples = [message for message in training_data.intent_examples if message.get(TEXT)]
         labels = [message.get(INTENT) for message in examples]
         if len(set(labels)) < 2:
-            logger.warning("NgramIntentClassifier needs at least two intents to train; it will leave rankings as they are.")
+            logger.warning(
+                "NgramIntentClassifier needs at least two intents to train; it will leave rankings as they are."
+            )
             return self._resource
         self._model = NgramModel.fit(
-            [self._features(message) for message in examples], labels, float(self._config["C"]), int(self._config["min_df"])
+            [self._features(message) for message in examples],
+            labels,
+            float(self._config["C"]),
+            int(self._config["min_df"]),
         )
         logger.info(
             f"NgramIntentClassifier: {len(examples)} examples, {len(self._model.labels)} intents, "
@@ -229,7 +237,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "NgramIntentClassifier":
+    ) -> NgramIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 arrays = np.load(directory / ARRAYS_FILE, allow_pickle=False)
