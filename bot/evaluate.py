@@ -82,13 +82,13 @@ def load_heldout(path: Path = HELDOUT_FILE) -> List[Dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
 
 
-def is_rejection(card: Dict[str, Any] | None, text: str, strict: bool = False) -> bool:
+def is_rejection(card: Dict[str, Any] | None, text: str) -> bool:
     """An out-of-scope question is rejected when the reply cites no measure: an out-of-scope or
-    fallback card, or (unless ``strict``) a reply without a card whose text cites no 第N条 either —
-    the greeting or "I am a bot" reply to "你是真人还是机器人". Strict counting, used for the numbers
-    before 2026-11-28, scored those replies as misses."""
+    fallback card, or a reply without a card whose text cites no 第N条 either — the greeting or
+    "I am a bot" reply to "你是真人还是机器人". Strict counting (``summarise``), used for the numbers
+    before 2026-11-28, scores those replies as misses."""
     if card is None:
-        return not strict and not CITATION.search(text)
+        return not CITATION.search(text)
     return card.get("kind") in REJECTING_KINDS and not card.get("citations")
 
 
