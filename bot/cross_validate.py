@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import List
 
 from bot.generated_data import training_data_paths
+from bot.model import training_env
 from bot.paths import CONFIG, DATA_DIR, PROJECT_DIR
 from knowledge.vocabulary import write_jieba_dictionary
 
@@ -46,7 +47,9 @@ def main(argv: List[str] | None = None) -> int:
         log = REPORTS_DIR / "cv.log"
         REPORTS_DIR.mkdir(exist_ok=True)
         with log.open("w") as output:
-            result = subprocess.run(command, cwd=PROJECT_DIR, stdout=output, stderr=subprocess.STDOUT)
+            result = subprocess.run(
+                command, cwd=PROJECT_DIR, stdout=output, stderr=subprocess.STDOUT, env=training_env()
+            )
     if result.returncode != 0:
         print(f"rasa test nlu failed (exit {result.returncode}); see {log}", file=sys.stderr)
         return result.returncode

