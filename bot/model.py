@@ -10,8 +10,11 @@ knowledge/data/facts.yaml live, so facts need no retraining); the model is saved
 Training runs with deterministic TensorFlow ops and a fixed hash seed (``TRAINING_ENV``, also part
 of the fingerprint): the same inputs then give the same model, so the model CI trains is the one
 the quality numbers were measured on. Without them two trainings of the same inputs answered 45
-of 2,026 held-out questions differently, and one failed a borderline test; with them two
-trainings from empty caches ranked 336 questions identically (docs/nlu-quality.md).
+of 2,026 held-out questions differently, and one failed a borderline test; with them three
+trainings from an empty component cache (one in a fresh clone) ranked 336 questions identically
+(docs/nlu-quality.md). Rasa reuses components from its cache (.rasa/cache) when their inputs are
+unchanged; a cache filled by older trainings can still give another model: remove .rasa/cache to
+rebuild exactly the model a fresh clone trains.
 """
 
 from __future__ import annotations
