@@ -9,7 +9,7 @@ help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
 	@echo "make test   set up (first time), train if needed, run every test"
 	@echo "make shell  chat in this terminal"
-	@echo "make web    rebuild the web chat and staff console (web/ → bot/static/) if web/ changed"
+	@echo "make web    rebuild the web chat and staff console (web/ → bot/channels/webchat/static/) if web/ changed"
 	@echo "make train  train a model if config, domain or data changed"
 	@echo "make lint   ruff"
 	@echo "make validate  rasa data validate"
@@ -24,7 +24,7 @@ help:
 venv:
 	@scripts/setup-venv.sh
 
-# The web chat widget and staff console (web/ → bot/static/), rebuilt only when web/ changed.
+# The web chat widget and staff console (web/ → bot/channels/webchat/static/), rebuilt only when web/ changed.
 web:
 	@scripts/build-web.sh
 
@@ -52,32 +52,32 @@ lint: venv
 
 validate: venv
 	@$(VENV_PY) -m knowledge vocab >/dev/null
-	@$(VENV_PY) -c "from bot.generated_data import write_generated_training_data as w; w()"
+	@$(VENV_PY) -c "from bot.training.generated_data import write_generated_training_data as w; w()"
 	@.venv/bin/rasa data validate --fail-on-warnings --data data var/nlu
 
 evaluate: venv
-	@$(VENV_PY) -m bot.evaluate
+	@$(VENV_PY) -m tools.evaluate
 
 crossvalidate: venv
-	@$(VENV_PY) -m bot.cross_validate
+	@$(VENV_PY) -m tools.cross_validate
 
 eval: venv
-	@$(VENV_PY) -m bot.cross_validate
-	@$(VENV_PY) -m bot.evaluate
-	@$(VENV_PY) -m bot.quality_gate
+	@$(VENV_PY) -m tools.cross_validate
+	@$(VENV_PY) -m tools.evaluate
+	@$(VENV_PY) -m tools.quality_gate
 
 faq-add: venv
-	@$(VENV_PY) -m bot.faq add $(if $(FAQ),--file $(FAQ),)
+	@$(VENV_PY) -m tools.faq add $(if $(FAQ),--file $(FAQ),)
 
 report: venv
-	@$(VENV_PY) -m bot.report
+	@$(VENV_PY) -m tools.report
 
 run-cluster: venv
-	@$(VENV_PY) -m bot.cluster
+	@$(VENV_PY) -m bot.processes.cluster
 
 BENCH_ARGS ?=
 bench: venv
-	@$(VENV_PY) -m bench $(BENCH_ARGS)
+	@$(VENV_PY) -m tools.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var models .rasa reports

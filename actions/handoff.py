@@ -1,6 +1,6 @@
 """转人工: tell the user a member of staff takes over, and pause the bot for this conversation.
 
-The staff console (bot/channels/console.py) lists paused conversations; staff reply from there and
+The staff console (bot/channels/webchat/console.py) lists paused conversations; staff reply from there and
 hand the conversation back (ConversationResumed), after which the bot answers again.
 """
 

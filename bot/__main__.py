@@ -10,9 +10,11 @@ import sys
 import time
 from typing import List
 
-from bot import env_file, model, servers, stores
-from bot.endpoints import write_endpoints
 from bot.paths import PROJECT_DIR, VAR_DIR
+from bot.processes import env_file, servers
+from bot.stores import settings as stores
+from bot.stores.endpoints import write_endpoints
+from bot.training import model
 from knowledge import loader
 from knowledge.db import database_url
 

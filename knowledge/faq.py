@@ -1,6 +1,6 @@
 """The FAQ: short factual questions about the policy document, kept in ``data/faq.yaml``.
 
-Reading, checking and answering FAQ entries; no Rasa. ``bot/faq.py`` turns the entries into
+Reading, checking and answering FAQ entries; no Rasa. ``tools/faq.py`` turns the entries into
 Rasa training data (retrieval intent ``faq/<key>``) and adds new ones for maintainers.
 """
 

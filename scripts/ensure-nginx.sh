@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure nginx (the load balancer of `make run-cluster`) is installed, from Debian's packages.
-# Installs the package only; its system service is not started (bot/cluster.py runs nginx itself).
+# Installs the package only; its system service is not started (bot/processes/cluster.py runs nginx itself).
 set -euo pipefail
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
   exit 0

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.assistant_client import AssistantClient
-from tests.browser import chromium, context, widget  # noqa: F401 - browser fixtures (web chat tests)
+from tests.support.browser import chromium, context, widget  # noqa: F401 - browser fixtures (web chat tests)
+from tools.assistant_client import AssistantClient
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +28,7 @@ def knowledge_db() -> str:
 @pytest.fixture(scope="session")
 def trained_model(knowledge_db: str) -> Path:
     """A model for the current config, domain and data; trains only if none matches."""
-    from bot.model import ensure_model
+    from bot.training.model import ensure_model
 
     return ensure_model()
 
@@ -43,27 +36,19 @@ def trained_model(knowledge_db: str) -> Path:
 @pytest.fixture(scope="session")
 def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AssistantClient]:
     """Action server + Rasa server on free ports, started the way `make run` starts them."""
-    from bot.servers import start_stack
+    from bot.processes.servers import start_private_stack
 
     workdir = tmp_path_factory.mktemp("assistant")
     # channels: the server runs the WeChat channel with test settings and a fake WeChat API.
-    from tests.wechat_messages import server_env as wechat_server_env
+    from tests.support.wechat_messages import server_env as wechat_server_env
 
     os.environ.update(wechat_server_env())
     token = secrets.token_hex(12)
-    # The staff console (bot/channels/console.py) is enabled by CONSOLE_TOKEN in the server's environment.
+    # The staff console (bot/channels/webchat/console.py) is enabled by CONSOLE_TOKEN in the server's environment.
     console_token = secrets.token_hex(12)
     previous_console_token = os.environ.get("CONSOLE_TOKEN")
     os.environ["CONSOLE_TOKEN"] = console_token
-    stack = start_stack(
-        trained_model,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        tracker_sqlite=workdir / "tracker.db",
-        endpoints_path=workdir / "endpoints.yml",
-        api_token=token,
-        log_dir=workdir,
-    )
+    stack = start_private_stack(trained_model, workdir, api_token=token)
     try:
         yield AssistantClient(stack.rasa_url, api_token=token, console_token=console_token)
     finally:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.reply_text import card_footer, numbered_choices, split_text, utf8_size, utf16_size
-from bot.channels.telegram_render import CallbackPayloads, render_reply
-from bot.channels.wechat_choices import PendingChoices
+from bot.channels.telegram.render import CallbackPayloads, render_reply
+from bot.channels.wechat.choices import PendingChoices
 
 
 @pytest.mark.parametrize(

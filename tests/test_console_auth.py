@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.channels import console
+from bot.channels.webchat import console
 
 
 def _request(authorization: str | None = None, cookie: str | None = None) -> SimpleNamespace:

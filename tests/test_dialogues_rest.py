@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.assistant_client import AssistantClient, Reply
+from tools.assistant_client import AssistantClient, Reply
 
 pytestmark = pytest.mark.server
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import SETS, Outcome, is_right, load_heldout, main, set_result, summarise, write_reports
+from tools.evaluate import SETS, Outcome, is_right, load_heldout, main, set_result, summarise, write_reports
 
 
 def outcome(question: str, expected: list, citations: list, right: bool, style: str = "direct") -> Outcome:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.faq import Workspace, add, check, main, render_training_data
+from bot.paths import PROJECT_DIR
 from knowledge.faq import FaqEntry, FaqError, load_entries
-from tests.assistant_client import AssistantClient
-from tests.conftest import PROJECT_DIR
+from tools.assistant_client import AssistantClient
+from tools.faq import Workspace, add, check, main, render_training_data
 
 NEW_ENTRY = FaqEntry(
     key="guarantee_subsidy_payer",

@@ -15,12 +15,13 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from bot import servers
-from bot.action_failure import UNAVAILABLE_TEXT
-from bot.cluster import Cluster, start_cluster
-from bot.stores import StoreSettings
-from tests.assistant_client import AssistantClient
-from tests.conftest import PROJECT_DIR, free_port
+from bot.paths import PROJECT_DIR
+from bot.processes import servers
+from bot.processes.cluster import Cluster, start_cluster
+from bot.processes.ports import free_port
+from bot.rasa_server.action_failure import UNAVAILABLE_TEXT
+from bot.stores.settings import StoreSettings
+from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
 
@@ -45,14 +46,10 @@ def assert_card_answer(reply, measure_text: str = "第13条") -> None:
 def own_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Stack]:
     """A default stack (SQLite tracker store) of this module's own, which the tests may kill."""
     workdir = tmp_path_factory.mktemp("faults")
-    stack = servers.start_stack(
+    stack = servers.start_private_stack(
         trained_model,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        tracker_sqlite=workdir / "tracker.db",
-        endpoints_path=workdir / "endpoints.yml",
+        workdir,
         api_token=TOKEN,
-        log_dir=workdir,
         stores=StoreSettings(),
         # A hung action server is given up on after 2 s here (default 10 s, generous for load).
         # Debug logging writes every user message to the log: what the masking must cover.

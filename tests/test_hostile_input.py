@@ -12,10 +12,10 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from bot.input_guard import MAX_BODY_BYTES
-from tests.assistant_client import AssistantClient
-from tests.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
-from tests.socketio_client import converse
+from bot.rasa_server.input_guard import MAX_BODY_BYTES
+from tests.support.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
+from tests.support.socketio_client import converse
+from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
 

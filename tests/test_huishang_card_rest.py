@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assistant_client import AssistantClient
+from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
 

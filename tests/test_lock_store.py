@@ -1,4 +1,4 @@
-"""The Redis lock store shared by Rasa replicas (bot/lock_store.py), without a Rasa server: several
+"""The Redis lock store shared by Rasa replicas (bot/stores/lock_store.py), without a Rasa server: several
 processes take one conversation's lock at once and must never be inside it together; a turn that
 outlasts the ticket lifetime keeps the lock. Needs Redis on 127.0.0.1:6379 (as the cluster does)."""
 
@@ -10,8 +10,8 @@ import time
 import uuid
 from typing import List, Tuple
 
-from bot.endpoints import render_endpoints
-from bot.stores import StoreSettings
+from bot.stores.endpoints import render_endpoints
+from bot.stores.settings import StoreSettings
 
 REDIS_URL = "redis://127.0.0.1:6379/1"
 

@@ -1,4 +1,4 @@
-"""bot/model_loading.py loads exactly the trained weights Rasa's own loader loads.
+"""bot/rasa_server/model_loading.py loads exactly the trained weights Rasa's own loader loads.
 
 Rasa catches a failed TensorFlow load and carries on with an *untrained* TEDPolicy, so "the server
 starts" proves nothing: this loads the trained model both ways, in a fresh process (the patch is
@@ -35,7 +35,7 @@ def load_all(model_path):
     return agent, loaded
 
 _, rasa_way = load_all(sys.argv[1])
-from bot import model_loading
+from bot.rasa_server import model_loading
 model_loading.install()
 agent, fast_way = load_all(sys.argv[1])
 print(json.dumps({"rasa": rasa_way, "fast": fast_way}))
@@ -49,7 +49,7 @@ def tensorflow_models_in_config() -> list[str]:
     config = yaml.safe_load((PROJECT_DIR / "config.yml").read_text(encoding="utf-8"))
     components = [item["name"] for item in config["pipeline"] + config["policies"]]
     models = sorted(TENSORFLOW_MODELS[name] for name in components if name in TENSORFLOW_MODELS)
-    assert models, "config.yml has no TensorFlow model: nothing for bot/model_loading.py to do"
+    assert models, "config.yml has no TensorFlow model: nothing for bot/rasa_server/model_loading.py to do"
     return models
 
 

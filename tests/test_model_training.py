@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from bot import model
+from bot.training import model
 
 
 def test_a_training_gets_deterministic_ops_and_a_fixed_hash_seed(monkeypatch, tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from bot.evaluate import BLIND_SETS as BLIND_SET_NAMES
-from bot.evaluate import SETS
-from bot.generated_data import measure_lookups, render, training_data_paths
 from bot.nlu.normaliser import normalise_message_text
+from bot.training.generated_data import measure_lookups, render, training_data_paths
 from knowledge.source_data import read_all
+from tools.evaluate import BLIND_SETS as BLIND_SET_NAMES
+from tools.evaluate import SETS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_NLU = PROJECT_DIR / "data" / "nlu"

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.servers import ManagedProcess, StartupError, _spawn, wait_until_ready
-from tests.conftest import PROJECT_DIR, free_port
+from bot.paths import PROJECT_DIR
+from bot.processes.ports import free_port
+from bot.processes.servers import ManagedProcess, StartupError, _spawn, wait_until_ready
 
 
 def alive(pid: int) -> bool:
@@ -92,7 +93,7 @@ def test_servers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> None:
     code = (
         "import sys, time, os\n"
         "from pathlib import Path\n"
-        "from bot.servers import _spawn\n"
+        "from bot.processes.servers import _spawn\n"
         "child = _spawn('sleeper', [sys.executable, '-c', 'import time; time.sleep(120)'], None, dict(os.environ))\n"
         f"Path({str(tmp_path / 'child.pid')!r}).write_text(str(child.popen.pid))\n"
         "time.sleep(120)\n"

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import env_file, input_guard, log_masking, stores
-from bot.endpoints import render_endpoints
+from bot.processes import env_file
+from bot.processes.ports import free_port
+from bot.rasa_server import input_guard, log_masking
+from bot.stores import settings as stores
+from bot.stores.endpoints import render_endpoints
 from knowledge.textnorm import normalise
-from tests.conftest import free_port
-from tests.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
+from tests.support.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
 
 ACTION_URL = "http://127.0.0.1:5055/webhook"
 
@@ -40,10 +42,10 @@ def test_sqlite_database_url_keeps_the_tracker_in_its_own_sqlite_file(tmp_path: 
 def test_redis_url_selects_the_redis_lock_store_with_rasa_keys(tmp_path: Path) -> None:
     settings = stores.StoreSettings.from_env({"REDIS_URL": "redis://:secret@cache:6380/2", "REDIS_KEY_PREFIX": "wanqi"})
     lock_store = render_endpoints(ACTION_URL, tmp_path / "t.db", settings)["lock_store"]
-    # Our RedisLockStore subclass (bot/lock_store.py), with the keys RedisLockStore.__init__ takes
+    # Our RedisLockStore subclass (bot/stores/lock_store.py), with the keys RedisLockStore.__init__ takes
     # (host comes from `url`).
     assert lock_store == {
-        "type": "bot.lock_store.SerialisingRedisLockStore",
+        "type": "bot.stores.lock_store.SerialisingRedisLockStore",
         "url": "cache",
         "port": 6380,
         "db": 2,
@@ -57,7 +59,7 @@ def test_rasa_builds_the_selected_stores_from_the_rendered_file(tmp_path: Path) 
     from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.lock_store import SerialisingRedisLockStore
+    from bot.stores.lock_store import SerialisingRedisLockStore
 
     endpoints = render_endpoints(
         ACTION_URL,
@@ -84,7 +86,7 @@ def test_rasa_builds_the_wal_sqlite_tracker_store_and_it_keeps_every_event(tmp_p
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.sqlite_tracker_store import SQLiteTrackerStore
+    from bot.stores.sqlite_tracker_store import SQLiteTrackerStore
 
     db = tmp_path / "tracker.db"
     config = EndpointConfig.from_dict(render_endpoints(ACTION_URL, db, stores.StoreSettings())["tracker_store"])
@@ -203,7 +205,7 @@ def test_cluster_creates_its_postgres_database_when_missing() -> None:
 
     import sqlalchemy
 
-    from bot.cluster import ensure_database
+    from bot.processes.cluster import ensure_database
 
     url = f"postgresql://postgres@127.0.0.1:5432/wanqi_cluster_{secrets.token_hex(4)}"
     ensure_database(url)
@@ -220,7 +222,7 @@ def test_cluster_creates_its_postgres_database_when_missing() -> None:
 
 
 def test_nginx_config_spreads_rest_and_pins_socketio(tmp_path: Path) -> None:
-    from bot.cluster import write_nginx_conf
+    from bot.processes.cluster import write_nginx_conf
 
     conf = write_nginx_conf(tmp_path, 8080, [5101, 5102]).read_text()
     assert "listen 8080;" in conf

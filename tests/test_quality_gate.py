@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.quality_gate import FLOOR_FILE, main
+from tools.quality_gate import FLOOR_FILE, main
 
 
 def write_reports(folder: Path, macro_f1: float, clause: float, oos: float) -> None:
@@ -55,4 +55,4 @@ def test_a_report_in_the_old_one_set_format_is_a_clear_error(tmp_path: Path, cap
     write_reports(folder, 0.9, 0.97, 0.95)
     (folder / "heldout.json").write_text(json.dumps({"summary": {"clause_accuracy": 0.97}, "outcomes": []}))
     assert main(["--floor", str(floor_file(tmp_path)), "--reports", str(folder)]) == 2
-    assert "bot.evaluate" in capsys.readouterr().err
+    assert "tools.evaluate" in capsys.readouterr().err

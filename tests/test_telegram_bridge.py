@@ -18,12 +18,12 @@ import pytest
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.ext import AIORateLimiter
 
-from bot.channels.telegram_bridge import running_bridge
-from bot.channels.telegram_settings import TelegramSettings, TelegramSettingsError
-from bot.servers import StartupError, start_telegram_bridge
-from tests.conftest import free_port
-from tests.fake_rasa_rest import FakeRasaRest
-from tests.fake_telegram_api import BOT_USERNAME, FakeBotAPI
+from bot.channels.telegram.bridge import running_bridge
+from bot.channels.telegram.settings import TelegramSettings, TelegramSettingsError
+from bot.processes.ports import free_port
+from bot.processes.servers import StartupError, start_telegram_bridge
+from tests.support.fake_rasa_rest import FakeRasaRest
+from tests.support.fake_telegram_api import BOT_USERNAME, FakeBotAPI
 
 CHAT = 424242
 USER = 424242

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.reply_text import card_footer
-from bot.channels.telegram_bridge import running_bridge
-from bot.channels.telegram_settings import TelegramSettings
-from tests.assistant_client import AssistantClient
-from tests.fake_telegram_api import FakeBotAPI
+from bot.channels.telegram.bridge import running_bridge
+from bot.channels.telegram.settings import TelegramSettings
+from tests.support.fake_telegram_api import FakeBotAPI
+from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
 

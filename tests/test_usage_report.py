@@ -16,9 +16,9 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
-from bot.report.__main__ import main as report_main
-from bot.report.analysis import analyse
-from bot.report.events import TrackerStoreUnavailable, read_turns
+from tools.report.__main__ import main as report_main
+from tools.report.analysis import analyse
+from tools.report.events import TrackerStoreUnavailable, read_turns
 
 
 def user(text_: str, intent: str, confidence: float) -> UserUttered:

@@ -14,9 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.assistant_client import AssistantClient
-from tests.browser import ANSWER_TIMEOUT_MS, ask, bot_turn_count, screenshot, wait_for_bot_turns
-from tests.conftest import free_port
+from bot.processes.ports import free_port
+from tests.support.browser import ANSWER_TIMEOUT_MS, ask, bot_turn_count, screenshot, wait_for_bot_turns
+from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
 

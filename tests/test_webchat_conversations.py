@@ -10,8 +10,8 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from bot.channels.conversations import console_turns, paused, summary, transcript
-from bot.channels.webchat import valid_session_id
+from bot.channels.webchat.assets import valid_session_id
+from bot.channels.webchat.conversations import console_turns, paused, summary, transcript
 
 CARD = {"answer_card": {"kind": "policy", "citations": [13], "verdict": None}}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.browser import ask, screenshot, wait_for_bot_turns
-from tests.conftest import PROJECT_DIR
+from bot.paths import PROJECT_DIR
+from tests.support.browser import ask, screenshot, wait_for_bot_turns
 
 FORM = "huishang_service_card_form"
 FORMS_MISSING = FORM not in (

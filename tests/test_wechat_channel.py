@@ -11,9 +11,8 @@ from typing import List
 import pytest
 
 from bot.channels.reply_text import card_footer
-from bot.channels.wechat_render import MAX_TEXT_BYTES
-from tests.assistant_client import AssistantClient
-from tests.wechat_messages import (
+from bot.channels.wechat.render import MAX_TEXT_BYTES
+from tests.support.wechat_messages import (
     ACCOUNT,
     SERVER_SETTINGS,
     WeChatServerSimulator,
@@ -23,6 +22,7 @@ from tests.wechat_messages import (
     server_wechat_api,
     text_xml,
 )
+from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
 

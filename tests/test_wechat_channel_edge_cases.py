@@ -18,11 +18,11 @@ import pytest
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from bot.channels.wechat import WeChatInput
-from bot.channels.wechat_render import MAX_TEXT_BYTES
-from tests.conftest import free_port
-from tests.fake_wechat_api import FakeWeChatAPI
-from tests.wechat_messages import WeChatServerSimulator, WeChatTestSettings, reply_text, text_xml
+from bot.channels.wechat.channel import WeChatInput
+from bot.channels.wechat.render import MAX_TEXT_BYTES
+from bot.processes.ports import free_port
+from tests.support.fake_wechat_api import FakeWeChatAPI
+from tests.support.wechat_messages import WeChatServerSimulator, WeChatTestSettings, reply_text, text_xml
 
 OPENID = "oTESTopenid0000000000000001"
 CARD = {"answer_card": {"kind": "eligibility", "citations": [10], "verdict": "need_info"}}

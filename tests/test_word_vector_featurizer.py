@@ -13,9 +13,9 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import model
 from bot.nlu import word_vector_featurizer as wvf
 from bot.nlu.word_vector_featurizer import PACKAGE, WordVectorFeaturizer, load_word_vectors
+from bot.training import model
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

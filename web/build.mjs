@@ -1,9 +1,9 @@
-// Builds the web chat widget and the staff console into ../bot/static/ (served by the Rasa server).
+// Builds the web chat widget and the staff console into ../bot/channels/webchat/static/ (served by the Rasa server).
 // Run by scripts/build-web.sh (make run / make test) when web/ changed; by hand: npm ci && npm run build.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync } from "node:fs";
 
-const out = new URL("../bot/static/", import.meta.url).pathname;
+const out = new URL("../bot/channels/webchat/static/", import.meta.url).pathname;
 mkdirSync(`${out}webchat`, { recursive: true });
 mkdirSync(`${out}console`, { recursive: true });
 

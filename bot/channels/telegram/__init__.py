@@ -1,0 +1,1 @@
+"""Telegram: a bridge process (python-telegram-bot) that forwards to the Rasa REST channel."""

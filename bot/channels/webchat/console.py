@@ -1,0 +1,203 @@
+"""The hotline staff console: live conversations, the intent ranking behind each user message, the
+measures cited, and 转人工 hand-offs (staff reply to a paused conversation, then hand it back).
+
+Everything here requires the token in ``CONSOLE_TOKEN``: as ``Authorization: Bearer <token>`` or as
+the HttpOnly, SameSite=Strict cookie the sign-in form sets. Without ``CONSOLE_TOKEN`` the console
+is disabled. The public widget routes (bot/channels/webchat/pages.py) never reach these.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from typing import Any, Awaitable, Callable, Dict, List
+
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, ConversationResumed, Event
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.webchat.assets import static_asset
+from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
+
+# Sends one message to a web chat session's widget (the channel's socket.io output).
+SendToSession = Callable[[str, Dict[str, Any]], Awaitable[None]]
+
+TOKEN_ENV = "CONSOLE_TOKEN"
+COOKIE_NAME = "wanqi_console"
+MAX_REPLY_CHARS = 2000
+MAX_LISTED = 200
+RESUMED_TEXT = "人工客服已结束本次服务，接下来由智能助手继续为您解答。"
+
+DISABLED_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>坐席控制台未启用</title>
+<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
+<h1>坐席控制台未启用</h1>
+<p>The staff console is disabled: set the environment variable <code>CONSOLE_TOKEN</code> to a secret
+and restart (<code>CONSOLE_TOKEN=… make run</code>). Staff sign in with that token.</p></body></html>"""
+
+LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>坐席控制台 · 登录</title>
+<body style="font-family:sans-serif;max-width:30em;margin:4em auto">
+<h1>皖企政策助手 · 坐席控制台</h1>
+<p>{message}</p>
+<form method="post" action="/console/login">
+<label>访问令牌 (CONSOLE_TOKEN) <input type="password" name="token" autocomplete="current-password" autofocus></label>
+<button type="submit">登录</button></form></body></html>"""
+
+
+def configured_token() -> str | None:
+    return os.environ.get(TOKEN_ENV) or None
+
+
+def _given_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(COOKIE_NAME)
+
+
+def authorised(request: Request) -> bool:
+    expected = configured_token()
+    given = _given_token(request)
+    return bool(expected and given and hmac.compare_digest(given.encode(), expected.encode()))
+
+
+def _refusal(request: Request, api: bool) -> HTTPResponse:
+    if configured_token() is None:
+        if api:
+            return response.json({"error": "the staff console is disabled: set CONSOLE_TOKEN"}, status=403)
+        return response.html(DISABLED_PAGE, status=403)
+    if api:
+        return response.json({"error": "sign in with the token in CONSOLE_TOKEN"}, status=401)
+    return response.html(LOGIN_PAGE.format(message="请输入访问令牌。"), status=401)
+
+
+def requires_token(api: bool) -> Callable:
+    def decorate(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
+        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            if not authorised(request):
+                return _refusal(request, api)
+            return await handler(request, *args, **kwargs)
+
+        guarded.__name__ = handler.__name__
+        return guarded
+
+    return decorate
+
+
+async def _events(request: Request, sender_id: str) -> List[Dict[str, Any]] | None:
+    tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(sender_id)
+    return None if tracker is None else [event.as_dict() for event in tracker.events]
+
+
+async def _append(request: Request, sender_id: str, events: List[Event]) -> None:
+    agent = request.app.ctx.agent
+    async with agent.lock_store.lock(sender_id):
+        tracker = await agent.processor.get_tracker(sender_id)
+        for event in events:
+            tracker.update(event)
+        await agent.tracker_store.save(tracker)
+
+
+def blueprint(send_to_session: SendToSession) -> Blueprint:
+    staff = Blueprint("staff_console", url_prefix="/console")
+
+    @staff.get("/")
+    @requires_token(api=False)
+    async def page(_: Request) -> HTTPResponse:
+        return response.html(static_asset("console/index.html"), headers={"Cache-Control": "no-store"})
+
+    @staff.get("/console.js")
+    @requires_token(api=False)
+    async def script(_: Request) -> HTTPResponse:
+        return response.text(static_asset("console/console.js"), content_type="application/javascript; charset=utf-8",
+                             headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    @staff.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        expected = configured_token()
+        if expected is None:
+            return response.html(DISABLED_PAGE, status=403)
+        given = (request.form.get("token") or "").strip() if request.form else ""
+        if not (given and hmac.compare_digest(given.encode(), expected.encode())):
+            return response.html(LOGIN_PAGE.format(message="令牌不正确，请重试。"), status=401)
+        reply = response.redirect("/console/", status=303)
+        reply.cookies[COOKIE_NAME] = expected
+        reply.cookies[COOKIE_NAME]["httponly"] = True
+        reply.cookies[COOKIE_NAME]["samesite"] = "Strict"
+        reply.cookies[COOKIE_NAME]["path"] = "/console"
+        return reply
+
+    @staff.post("/logout")
+    async def logout(_: Request) -> HTTPResponse:
+        reply = response.redirect("/console/", status=303)
+        del reply.cookies[COOKIE_NAME]
+        return reply
+
+    @staff.get("/api/conversations")
+    @requires_token(api=True)
+    async def conversations(request: Request) -> HTTPResponse:
+        store = request.app.ctx.agent.tracker_store
+        rows = []
+        for sender_id in list(await store.keys())[-MAX_LISTED:]:
+            events = await _events(request, sender_id)
+            row = summary(sender_id, events or [])
+            if row:
+                rows.append(row)
+        # Waiting for a human first, then the most recent.
+        rows.sort(key=lambda r: (not r["paused"], -(r["last_time"] or 0)))
+        return response.json({"conversations": rows, "now": time.time()})
+
+    @staff.get("/api/conversations/<sender_id:str>")
+    @requires_token(api=True)
+    async def conversation(request: Request, sender_id: str) -> HTTPResponse:
+        events = await _events(request, sender_id)
+        if events is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events)})
+
+    @staff.post("/api/conversations/<sender_id:str>/messages")
+    @requires_token(api=True)
+    async def reply(request: Request, sender_id: str) -> HTTPResponse:
+        body = request.json if isinstance(request.json, dict) else {}
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return response.json({"error": "the reply needs a non-empty text"}, status=400)
+        if len(text) > MAX_REPLY_CHARS:
+            return response.json({"error": f"a reply is at most {MAX_REPLY_CHARS} characters"}, status=400)
+        events = await _events(request, sender_id)
+        if events is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        if set(input_channels(events)) - {"webchat"}:
+            # Staff replies travel over socket.io; a Telegram/WeChat/REST user would never see them.
+            return response.json({"error": "staff replies reach web chat conversations only"}, status=409)
+        text = text.strip()
+        await _append(request, sender_id, [BotUttered(text, metadata={STAFF_METADATA_KEY: True})])
+        await send_to_session(sender_id, {"text": text, "staff": True})
+        return response.json({"sent": True})
+
+    @staff.post("/api/conversations/<sender_id:str>/pause")
+    @requires_token(api=True)
+    async def take_over(request: Request, sender_id: str) -> HTTPResponse:
+        events = await _events(request, sender_id)
+        if events is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        if not paused(events):
+            await _append(request, sender_id, [ConversationPaused()])
+        return response.json({"paused": True})
+
+    @staff.post("/api/conversations/<sender_id:str>/resume")
+    @requires_token(api=True)
+    async def hand_back(request: Request, sender_id: str) -> HTTPResponse:
+        events = await _events(request, sender_id)
+        if events is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        if paused(events):
+            # action_listen puts the tracker back into "waiting for the user", the state the policies
+            # predict from; without it the next message follows the hand-off action and falls back.
+            events = [ConversationResumed(), BotUttered(RESUMED_TEXT), ActionExecuted("action_listen")]
+            await _append(request, sender_id, events)
+            await send_to_session(sender_id, {"text": RESUMED_TEXT, "resumed": True})
+        return response.json({"paused": False})
+
+    return staff

@@ -1,0 +1,286 @@
+"""``python -m bot.processes.cluster`` (make run-cluster): several Rasa servers behind nginx, sharing
+PostgreSQL (knowledge base + tracker store) and Redis (lock store).
+
+Each replica is a Rasa server with its own action server, started exactly as ``make run`` starts
+them (bot/processes/servers.py). nginx (Debian's package; scripts/ensure-nginx.sh installs it if missing)
+listens on the front port: REST is spread round-robin over the replicas (any replica can serve any
+sender: the conversation is in PostgreSQL and Redis serialises one sender's messages), socket.io
+is pinned to one replica per client address (ip_hash), because a socket.io session lives in the
+memory of the server that opened it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List
+
+from bot.paths import PROJECT_DIR, VAR_DIR
+from bot.processes import env_file, servers
+from bot.stores import settings as stores
+from bot.stores.endpoints import write_endpoints
+from bot.training import model
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/wanqi"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
+CLUSTER_DIR = VAR_DIR / "cluster"
+
+NGINX_CONF = """\
+# Written by bot/processes/cluster.py for one run; edit the template there, not this file.
+{user_line}worker_processes 1;
+pid {run_dir}/nginx.pid;
+error_log {run_dir}/nginx-error.log warn;
+events {{ worker_connections 2048; }}
+http {{
+    access_log {run_dir}/nginx-access.log;
+    client_body_temp_path {run_dir}/client_body;
+    proxy_temp_path {run_dir}/proxy;
+    fastcgi_temp_path {run_dir}/fastcgi;
+    uwsgi_temp_path {run_dir}/uwsgi;
+    scgi_temp_path {run_dir}/scgi;
+    # A chat message is small; anything over 1 MB is refused with 413 before it reaches Rasa.
+    client_max_body_size 1m;
+    client_body_buffer_size 1m;
+
+    upstream rasa_rest {{
+{servers}
+        keepalive 64;
+    }}
+    upstream rasa_socketio {{
+        ip_hash;
+{servers}
+    }}
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        ''      close;
+    }}
+    server {{
+        listen {port};
+        proxy_read_timeout 120s;
+        location /socket.io/ {{
+            proxy_pass http://rasa_socketio;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+        }}
+        location / {{
+            proxy_pass http://rasa_rest;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            # A replica that refuses the connection is skipped (the message was not sent to it).
+            proxy_next_upstream error timeout;
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class Cluster:
+    front_url: str
+    replica_urls: List[str]
+    processes: List[servers.ManagedProcess] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if it does not exist yet."""
+    import sqlalchemy
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    maintenance = target.set(database="postgres")
+    engine = sqlalchemy.create_engine(maintenance, isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(
+                sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).scalar()
+            if not exists:
+                connection.execute(sqlalchemy.text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        engine.dispose()
+
+
+def ensure_nginx() -> str:
+    """The nginx binary, installed from Debian's packages if missing."""
+    found = shutil.which("nginx") or (Path("/usr/sbin/nginx").exists() and "/usr/sbin/nginx")
+    if found:
+        return str(found)
+    result = subprocess.run([str(PROJECT_DIR / "scripts" / "ensure-nginx.sh")])
+    found = shutil.which("nginx") or (Path("/usr/sbin/nginx").exists() and "/usr/sbin/nginx")
+    if result.returncode != 0 or not found:
+        raise servers.StartupError("nginx is not installed and could not be installed (see the message above).")
+    return str(found)
+
+
+def write_nginx_conf(run_dir: Path, port: int, replica_ports: List[int]) -> Path:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # nginx's workers drop to "nobody" when started by root; they must write the temp dirs here.
+    user_line = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
+    upstreams = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in replica_ports)
+    conf = run_dir / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(user_line=user_line, run_dir=run_dir, servers=upstreams, port=port))
+    return conf
+
+
+def start_nginx(run_dir: Path, port: int, replica_ports: List[int], log_dir: Path | None) -> servers.ManagedProcess:
+    nginx = ensure_nginx()
+    conf = write_nginx_conf(run_dir, port, replica_ports)
+    test = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(run_dir)], capture_output=True, text=True)
+    if test.returncode != 0:
+        raise servers.StartupError(f"nginx rejected {conf}:\n{test.stderr}")
+    command = [nginx, "-c", str(conf), "-p", str(run_dir), "-g", "daemon off;"]
+    process = servers._spawn("nginx", command, log_dir, dict(os.environ))
+    servers.wait_until_ready(process, f"http://127.0.0.1:{port}/", timeout=30)
+    return process
+
+
+def start_cluster(
+    model_path: Path,
+    port: int,
+    replica_ports: List[int],
+    action_ports: List[int],
+    stores_settings: stores.StoreSettings,
+    extra_env: dict | None = None,
+    run_dir: Path = CLUSTER_DIR,
+    log_dir: Path | None = None,
+    api_token: str | None = None,
+) -> Cluster:
+    """Action servers and Rasa replicas (started in parallel), then nginx in front of them."""
+    if not stores_settings.tracker_database_url or not stores_settings.redis_url:
+        raise servers.StartupError("A cluster needs a PostgreSQL DATABASE_URL and a REDIS_URL.")
+    replicas = len(replica_ports)
+    cluster = Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in replica_ports])
+    try:
+        with ThreadPoolExecutor(max_workers=replicas) as pool:
+            actions = list(
+                pool.map(
+                    lambda i: servers.start_action_server(
+                        action_ports[i], log_dir, extra_env, name=f"action server {i + 1}"
+                    ),
+                    range(replicas),
+                )
+            )
+        cluster.processes.extend(actions)
+
+        def start_replica(i: int) -> servers.ManagedProcess:
+            endpoints = write_endpoints(
+                run_dir / f"endpoints-{i + 1}.yml",
+                f"http://127.0.0.1:{action_ports[i]}/webhook",
+                run_dir / "unused-tracker.db",
+                stores_settings,
+            )
+            return servers.start_rasa_server(
+                model_path, replica_ports[i], endpoints, api_token, log_dir, extra_env, name=f"Rasa server {i + 1}"
+            )
+
+        with ThreadPoolExecutor(max_workers=replicas) as pool:
+            futures = [pool.submit(start_replica, i) for i in range(replicas)]
+            for future in futures:
+                try:
+                    cluster.processes.append(future.result())
+                except BaseException:
+                    for other in futures:
+                        if other.done() and not other.exception():
+                            cluster.processes.append(other.result())
+                    raise
+        cluster.processes.append(start_nginx(run_dir, port, replica_ports, log_dir))
+    except BaseException:
+        cluster.stop()
+        raise
+    return cluster
+
+
+def _raise_keyboard_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise KeyboardInterrupt
+
+
+def main(argv: List[str] | None = None) -> int:
+    env_file.load(PROJECT_DIR / ".env")
+    parser = argparse.ArgumentParser(prog="python -m bot.processes.cluster", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--replicas", type=int, default=int(os.environ.get("CLUSTER_REPLICAS", 2)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)), help="nginx front port")
+    parser.add_argument("--first-replica-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_PORT", 5101)))
+    parser.add_argument("--first-action-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_ACTION_PORT", 5151)))
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+    database_url = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    if not stores.is_postgres_url(database_url):
+        print(
+            f"Could not start: a cluster needs PostgreSQL; DATABASE_URL is {stores.redacted(database_url)}",
+            file=sys.stderr,
+        )
+        return 1
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    settings = stores.StoreSettings.from_env()
+    print(
+        f"[1/4] Checking PostgreSQL ({stores.redacted(database_url)}) and Redis ({stores.redacted(settings.redis_url)})"
+    )
+    try:
+        ensure_database(database_url)
+        stores.check_reachable(settings, database_url)
+    except stores.StoreUnreachable as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - e.g. PostgreSQL refusing CREATE DATABASE
+        print(
+            f"Could not start: cannot create the database of {stores.redacted(database_url)}: {error}", file=sys.stderr
+        )
+        return 1
+    from knowledge import loader
+
+    print("[2/4] Loading the policy knowledge base into PostgreSQL")
+    loader.load(database_url)
+    print("[3/4] Checking the model")
+    model_path = model.ensure_model()
+    print(f"[4/4] Starting {args.replicas} Rasa servers + action servers and nginx on :{args.port}")
+    started = time.monotonic()
+    cluster = None
+    try:
+        cluster = start_cluster(
+            model_path, args.port,
+            [args.first_replica_port + i for i in range(args.replicas)],
+            [args.first_action_port + i for i in range(args.replicas)],
+            settings,
+            log_dir=CLUSTER_DIR / "logs", api_token=os.environ.get("RASA_API_TOKEN"),
+        )  # fmt: skip
+        print(
+            f"\n皖企政策助手 cluster is ready (started in {time.monotonic() - started:.0f} s): "
+            f"{args.replicas} replicas behind nginx.\n"
+            f"REST:      POST {cluster.front_url.replace('127.0.0.1', 'localhost')}/webhooks/rest/webhook\n"
+            f"socket.io: {cluster.front_url.replace('127.0.0.1', 'localhost')}/socket.io\n"
+            f"Replicas:  {', '.join(cluster.replica_urls)}   Logs: {CLUSTER_DIR / 'logs'}\n"
+            "Press Ctrl-C to stop every process started here.\n",
+            flush=True,
+        )
+        return servers.watch_until_one_exits(cluster.processes)
+    except servers.StartupError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+"""Start and stop the action server and the Rasa server as child processes.
+
+Used by ``make run`` / ``make shell`` and by the test fixtures, so the tests start the assistant
+exactly the way a user does.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, List, Mapping
+
+from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
+from bot.processes.ports import free_port
+from bot.stores.endpoints import write_endpoints
+from bot.stores.settings import StoreSettings
+
+# A loaded 2-core machine can take minutes to import TensorFlow and load the model.
+READY_TIMEOUT_S = float(os.environ.get("READY_TIMEOUT_S", 600))
+PROGRESS_EVERY_S = 30
+# Rasa and its dependencies print pages of deprecation warnings at start-up that tell a user
+# nothing actionable; the children run with them silenced.
+QUIET_ENV = {"PYTHONWARNINGS": "ignore::DeprecationWarning", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+TELEGRAM_READY_TIMEOUT_S = 60
+
+
+class StartupError(RuntimeError):
+    pass
+
+
+@dataclass
+class ManagedProcess:
+    name: str
+    popen: subprocess.Popen
+    log_path: Path | None = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        if not self.log_path or not self.log_path.exists():
+            return "(output went to the terminal above)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.popen.poll() is not None:
+            return
+        try:
+            # Each child leads its own process group: signal the group so nothing it forked survives.
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    action_url: str
+    processes: List[ManagedProcess] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask Linux to SIGTERM it when its parent dies, even by
+    kill -9, so a killed `make run` or test session leaves no server behind."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: children outlive a killed parent, as everywhere else
+
+
+def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> ManagedProcess:
+    log_path: Path | None = None
+    output: IO | None = None
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"{name}.log"
+        output = open(log_path, "ab")
+    popen = subprocess.Popen(
+        command, cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
+        start_new_session=True,
+        # The death signal follows the spawning *thread*: only tie children to the main thread,
+        # which lives as long as the process (bot/processes/cluster.py starts replicas from worker threads).
+        preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
+    )  # fmt: skip
+    return ManagedProcess(name=name, popen=popen, log_path=log_path)
+
+
+def watch_until_one_exits(processes: List[ManagedProcess]) -> int:
+    """Block while every process runs; say which one stopped first. The exit status for the CLI."""
+    while all(p.popen.poll() is None for p in processes):
+        time.sleep(1)
+    dead = next(p for p in processes if p.popen.poll() is not None)
+    print(f"The {dead.name} stopped (exit {dead.popen.returncode}); stopping the rest.", file=sys.stderr)
+    return 1
+
+
+def wait_until_ready(process: ManagedProcess, url: str, timeout: float = READY_TIMEOUT_S) -> float:
+    """Poll ``url`` until it answers 200; fail early if the process dies. Returns seconds waited.
+
+    The process is stopped if it does not become ready, so a failed start leaves nothing behind.
+    """
+    try:
+        return _poll_ready(process, url, timeout)
+    except BaseException:
+        process.stop()
+        raise
+
+
+def _poll_ready(process: ManagedProcess, url: str, timeout: float) -> float:
+    started = time.monotonic()
+    next_progress = PROGRESS_EVERY_S
+    while time.monotonic() - started < timeout:
+        waited = time.monotonic() - started
+        if waited >= next_progress:
+            print(f"      … still waiting for the {process.name} ({waited:.0f} s)", flush=True)
+            next_progress += PROGRESS_EVERY_S
+        if process.popen.poll() is not None:
+            raise StartupError(
+                f"The {process.name} exited with code {process.popen.returncode} while starting.\n{process.log_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise StartupError(
+        f"The {process.name} did not answer {url} within {timeout:.0f} s. "
+        f"If the machine is busy, retry with a longer READY_TIMEOUT_S.\n{process.log_tail()}"
+    )
+
+
+def _child_env(extra_env: Mapping[str, str] | None) -> dict:
+    env = {**os.environ, **QUIET_ENV, **(extra_env or {}), "PYTHONPATH": str(PROJECT_DIR)}
+    # No usage data leaves the machine (and no waiting on a network that may not be there).
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def start_action_server(
+    port: int, log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None, name: str = "action server"
+) -> ManagedProcess:
+    process = spawn_action_server(port, log_dir, extra_env, name)
+    wait_until_ready(process, action_health_url(port))
+    return process
+
+
+def action_health_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/health"
+
+
+def spawn_action_server(
+    port: int, log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None, name: str = "action server"
+) -> ManagedProcess:
+    """The action server, started but not waited for (``start_action_server`` waits)."""
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return _spawn(name, command, log_dir, _child_env(extra_env))
+
+
+def start_rasa_server(
+    model: Path,
+    port: int,
+    endpoints: Path,
+    api_token: str | None = None,
+    log_dir: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    name: str = "Rasa server",
+) -> ManagedProcess:
+    process = spawn_rasa_server(model, port, endpoints, api_token, log_dir, extra_env, name)
+    wait_until_ready(process, rasa_ready_url(port))
+    return process
+
+
+def rasa_ready_url(port: int) -> str:
+    # Rasa loads the model before it starts listening, so an answer on / means ready to chat.
+    return f"http://127.0.0.1:{port}/"
+
+
+def spawn_rasa_server(
+    model: Path,
+    port: int,
+    endpoints: Path,
+    api_token: str | None = None,
+    log_dir: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    name: str = "Rasa server",
+) -> ManagedProcess:
+    """The Rasa server, started but not waited for (``start_rasa_server`` waits)."""
+    # bot.rasa_server is `rasa run` plus log masking and the reply when the action server is down.
+    command = [
+        sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--port", str(port),
+        "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS), "--cors", "*",
+    ]  # fmt: skip
+    if api_token:
+        command += ["--enable-api", "--auth-token", api_token]
+    return _spawn(name, command, log_dir, _child_env(extra_env))
+
+
+def start_stack(
+    model: Path,
+    rasa_port: int = 5005,
+    action_port: int = 5055,
+    tracker_sqlite: Path = VAR_DIR / "tracker.db",
+    endpoints_path: Path = VAR_DIR / "endpoints.yml",
+    api_token: str | None = None,
+    log_dir: Path | None = None,
+    stores: StoreSettings | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Stack:
+    """Action server and Rasa server, started together; returns when both answer. ``stores``
+    defaults to the environment (DATABASE_URL, REDIS_URL); ``extra_env`` is added to both
+    processes' environment (e.g. the knowledge DATABASE_URL).
+
+    The Rasa server needs the action server only when a message arrives, so the two start side by
+    side: the action server's imports and search index are ready long before Rasa's model is.
+    """
+    action_url = f"http://127.0.0.1:{action_port}/webhook"
+    stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=action_url)
+    try:
+        endpoints = write_endpoints(endpoints_path, action_url, tracker_sqlite, stores)
+        action = spawn_action_server(action_port, log_dir, extra_env)
+        stack.processes.append(action)
+        rasa = spawn_rasa_server(model, rasa_port, endpoints, api_token, log_dir, extra_env)
+        stack.processes.append(rasa)
+        wait_until_ready(action, action_health_url(action_port))
+        wait_until_ready(rasa, rasa_ready_url(rasa_port))
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def start_private_stack(
+    model: Path,
+    workdir: Path,
+    api_token: str | None = None,
+    stores: StoreSettings | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Stack:
+    """A stack of its own on free ports, its tracker, endpoints file and logs in ``workdir``: what the
+    tests, the evaluation and the benchmark run against."""
+    return start_stack(
+        model,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        tracker_sqlite=workdir / "tracker.db",
+        endpoints_path=workdir / "endpoints.yml",
+        api_token=api_token,
+        log_dir=workdir,
+        stores=stores,
+        extra_env=extra_env,
+    )
+
+
+def wait_until_file(process: ManagedProcess, path: Path, timeout: float) -> float:
+    """Wait until ``process`` writes ``path`` (its "ready" signal); fail early if it dies."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if path.exists():
+            return time.monotonic() - started
+        if process.popen.poll() is not None:
+            raise StartupError(
+                f"The {process.name} exited with code {process.popen.returncode} while starting.\n{process.log_tail()}"
+            )
+        time.sleep(0.2)
+    raise StartupError(f"The {process.name} was not ready within {timeout:.0f} s.\n{process.log_tail()}")
+
+
+def start_telegram_bridge(
+    rasa_url: str, log_dir: Path | None = None, env: dict | None = None, timeout: float = TELEGRAM_READY_TIMEOUT_S
+) -> ManagedProcess:
+    """The Telegram bridge (bot/channels/telegram/bridge.py) forwarding to ``rasa_url``, once it is polling.
+
+    Its settings (TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, webhook mode …) come from ``env``
+    (default: this process's environment).
+    """
+    ready_dir = log_dir or VAR_DIR
+    ready_dir.mkdir(parents=True, exist_ok=True)
+    ready_file = ready_dir / f"telegram-bridge-{uuid.uuid4().hex[:8]}.ready"
+    env = dict(os.environ if env is None else env, PYTHONPATH=str(PROJECT_DIR), RASA_URL=rasa_url)
+    command = [sys.executable, "-m", "bot.channels.telegram.bridge", "--ready-file", str(ready_file)]
+    process = _spawn("Telegram bridge", command, log_dir, env)
+    try:
+        wait_until_file(process, ready_file, timeout)
+    except BaseException:
+        process.stop()
+        raise
+    finally:
+        ready_file.unlink(missing_ok=True)
+    return process

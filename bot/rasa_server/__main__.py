@@ -1,0 +1,35 @@
+"""``python -m bot.rasa_server run …``: Rasa's own command line, with this project's server hooks.
+
+Exactly ``rasa run`` (same arguments), after installing in the server process what Rasa has no
+configuration for:
+
+- phone and ID-card masking in every log line (bot.rasa_server.log_masking);
+- a clear reply when the action server is down or slow (bot.rasa_server.action_failure);
+- guards against hostile input (bot.rasa_server.input_guard);
+- a cheap check of action-server answers, which Rasa makes expensive (bot.rasa_server.action_validation);
+- loading the TensorFlow models without tracing a throw-away training graph (bot.rasa_server.model_loading).
+
+bot/processes/servers.py starts the Rasa server through this module.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bot.rasa_server import action_failure, action_validation, input_guard, log_masking, model_loading
+
+
+def main() -> None:
+    log_masking.install()
+    action_failure.install()
+    input_guard.install()
+    action_validation.install()
+    model_loading.install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""`python -m tools.report` (make report): most asked measures, fallback and out-of-scope rates,
+the questions the bot missed → reports/usage/*.csv and a PNG chart."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List
+
+from bot.paths import PROJECT_DIR
+from tools.report.analysis import LOW_CONFIDENCE, analyse
+from tools.report.events import TrackerStoreUnavailable, read_turns, tracker_store_url
+from tools.report.output import write_chart, write_csvs
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.report", description=__doc__)
+    parser.add_argument("--tracker-store", help="SQLAlchemy URL of the tracker store (default: var/tracker.db)")
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "reports" / "usage")
+    parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE)
+    args = parser.parse_args(argv)
+
+    url = tracker_store_url(args.tracker_store)
+    try:
+        turns = read_turns(url)
+    except TrackerStoreUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    report = analyse(turns, args.low_confidence)
+    paths = write_csvs(report, args.out)
+    chart = write_chart(report, args.out / "most_asked_measures.png")
+
+    print(f"Tracker store: {url}")
+    print(f"{report.turns} questions in {report.conversations} conversations")
+    if not report.turns:
+        print("No conversations yet: chat with the assistant (make run) and run this again.")
+    print(f"fallback rate {report.fallback_rate:.1%}, out-of-scope rate {report.out_of_scope_rate:.1%}")
+    for number, count in report.measures[:5]:
+        print(f"  第{number}条  cited {count} times")
+    print(f"{len(report.missed)} questions to look at (fell back, out of scope or low confidence):")
+    for missed in report.missed[:10]:
+        print(f"  [{missed.reason}] ×{missed.count} {missed.text}")
+    print("Wrote " + ", ".join(_display(p) for p in [*paths.values(), chart]))
+    return 0
+
+
+def _display(path: Path) -> str:
+    resolved = path.resolve()
+    return str(resolved.relative_to(PROJECT_DIR)) if resolved.is_relative_to(PROJECT_DIR) else str(resolved)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

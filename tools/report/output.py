@@ -1,0 +1,82 @@
+"""Writing the report: CSV files a maintainer opens in a spreadsheet, and a PNG chart."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Dict, List
+
+from tools.report.analysis import Report
+
+CSV_ENCODING = "utf-8-sig"  # with a BOM, so Excel shows the Chinese text correctly
+
+
+def write_csvs(report: Report, folder: Path) -> Dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "measures": folder / "most_asked_measures.csv",
+        "missed": folder / "missed_questions.csv",
+        "summary": folder / "summary.csv",
+    }
+    with paths["measures"].open("w", newline="", encoding=CSV_ENCODING) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["measure", "times_cited"])
+        writer.writerows([f"第{number}条", count] for number, count in report.measures)
+    with paths["missed"].open("w", newline="", encoding=CSV_ENCODING) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["question", "reason", "times", "intent", "confidence"])
+        for missed in report.missed:
+            confidence = "" if missed.confidence is None else f"{missed.confidence:.3f}"
+            writer.writerow([missed.text, missed.reason, missed.count, missed.intent or "", confidence])
+    with paths["summary"].open("w", newline="", encoding=CSV_ENCODING) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["metric", "value"])
+        writer.writerows(
+            [
+                ["conversations", report.conversations],
+                ["user_turns", report.turns],
+                ["fallback_rate", f"{report.fallback_rate:.4f}"],
+                ["out_of_scope_rate", f"{report.out_of_scope_rate:.4f}"],
+                ["missed_questions", len(report.missed)],
+            ]
+        )
+    return paths
+
+
+def _chinese_font() -> List[str]:
+    from matplotlib import font_manager
+
+    wanted = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "SimHei", "Source Han Sans SC")
+    available = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in wanted if name in available]
+
+
+def write_chart(report: Report, path: Path) -> Path:
+    """Bar chart of the most cited measures, with fallback and out-of-scope rates in the title."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    fonts = _chinese_font()
+    if fonts:
+        plt.rcParams["font.sans-serif"] = fonts + list(plt.rcParams["font.sans-serif"])
+    label = (lambda n: f"第{n}条") if fonts else (lambda n: f"No.{n}")
+    top = report.measures[:15]
+    figure, axis = plt.subplots(figsize=(9, 4.5), dpi=110)
+    if top:
+        axis.bar([label(n) for n, _ in top], [c for _, c in top], color="#2f6db5")
+        axis.set_ylabel("times cited" if not fonts else "被引用次数")
+        plt.setp(axis.get_xticklabels(), rotation=45, ha="right")
+    else:
+        axis.text(0.5, 0.5, "no answered questions yet", ha="center", va="center", transform=axis.transAxes)
+        axis.set_axis_off()
+    axis.set_title(
+        f"{report.turns} questions in {report.conversations} conversations · "
+        f"fallback {report.fallback_rate:.1%} · out of scope {report.out_of_scope_rate:.1%}"
+    )
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path
