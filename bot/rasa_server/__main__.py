@@ -9,6 +9,9 @@ configuration for:
 - a cheap check of action-server answers, which Rasa makes expensive (bot.rasa_server.action_validation);
 - loading the TensorFlow models without tracing a throw-away training graph (bot.rasa_server.model_loading).
 
+It refuses to start on any Rasa version other than the one these patches were written for
+(bot.rasa_server.patched_targets).
+
 bot/processes/servers.py starts the Rasa server through this module.
 """
 
@@ -17,9 +20,11 @@ from __future__ import annotations
 import sys
 
 from bot.rasa_server import action_failure, action_validation, input_guard, log_masking, model_loading
+from bot.rasa_server.patched_targets import check_rasa_version
 
 
 def main() -> None:
+    check_rasa_version()  # the patches below were written for one Rasa version
     log_masking.install()
     action_failure.install()
     input_guard.install()
