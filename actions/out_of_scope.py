@@ -12,7 +12,8 @@ from actions.messages import intent_confidence, send_answer
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
 
-# 12345 is the only number the assistant may give that is not in the policy document (HELPERS.md).
+# 12345 (the national government-service hotline) is the only number the assistant may give that is not in
+# the policy document (docs/ARCHITECTURE.md, What the assistant may say).
 OUT_OF_SCOPE_TEXT = (
     "抱歉，这个问题不在我的解答范围内。我只解答安徽省经济和信息化厅《若干意见》实施意见中支持民营企业、"
     "中小企业的22条措施，例如双创孵化、技术改造、专精特新、融资担保、徽商服务卡、减轻企业负担等。"

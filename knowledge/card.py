@@ -1,4 +1,4 @@
-"""The answer card: the one contract every channel and test relies on (DESIGN.md)."""
+"""The answer card: the one contract every channel and test relies on (docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

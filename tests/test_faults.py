@@ -216,7 +216,7 @@ def _turns(events: List[Dict[str, Any]]) -> List[tuple]:
 
 
 # Several new senders in a row: the first burst of a new sender (two replicas creating its lock at
-# the same moment) is where Rasa's own RedisLockStore let two turns in together (issue 7).
+# the same moment) is where Rasa's own RedisLockStore let two turns in together.
 @pytest.mark.parametrize("burst", range(3))
 def test_concurrent_messages_of_one_sender_on_two_replicas_are_serialised(cluster: Cluster, burst: int) -> None:
     clients = [AssistantClient(url, api_token=TOKEN) for url in cluster.replica_urls]
