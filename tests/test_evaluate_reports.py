@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from tools.evaluate import SETS, Outcome, is_right, load_heldout, main, set_result, summarise, write_reports
+from tools.evaluate import (
+    SETS,
+    Outcome,
+    chit_chat_texts,
+    is_right,
+    load_heldout,
+    main,
+    set_result,
+    summarise,
+    write_reports,
+)
 
 
 def outcome(question: str, expected: list, citations: list, right: bool, style: str = "direct") -> Outcome:
@@ -21,7 +31,8 @@ FRESH = [outcome("买新机器给钱吗", [6], [7], False, "paraphrase"), outcom
 
 def test_every_question_file_is_a_set_and_loads() -> None:
     assert list(SETS)[:2] == ["heldout", "fresh"]
-    assert sorted(SETS.values()) == sorted((SETS["heldout"].parent).glob("*.yml"))
+    folder = SETS["heldout"].parent
+    assert sorted(SETS.values()) == sorted([folder / "questions.yml", *folder.glob("*_questions.yml")])
     for path in SETS.values():
         questions = load_heldout(path)
         assert questions and all({"q", "expect", "style"} <= set(q) for q in questions)
@@ -69,10 +80,13 @@ def test_an_unknown_set_is_refused(capsys) -> None:
         ([6], {"kind": "policy", "citations": [6, 7]}, "第6条、第7条 …", False),
         ([6], None, "我是皖企政策助手 …", False),
         ([], {"kind": "out_of_scope", "citations": []}, "超出范围 …", True),
-        ([], {"kind": "fallback", "citations": []}, "您是想问 …", True),
+        # The fallback's suggestion buttons do not say the question is out of scope: a miss.
+        ([], {"kind": "fallback", "citations": []}, "您是想问 …", False),
+        ([], None, "", False),
         ([], {"kind": "policy", "citations": [19]}, "第19条 …", False),
-        # A chit-chat reply (greeting, "I am a bot") has no card; it rejects unless it cites a measure.
-        ([], None, "我是皖企政策助手，一个自动问答机器人 …", True),
+        # Without a card only the domain's own chit-chat replies (utter_iamabot …), word for word, reject.
+        ([], None, chit_chat_texts() and sorted(chit_chat_texts())[0], True),
+        ([], None, "我是皖企政策助手，一个自动问答机器人 …", False),
         ([], None, "请看第13条", False),
     ],
 )
@@ -80,9 +94,13 @@ def test_what_counts_as_right(expected, card, text, right) -> None:
     assert is_right(expected, card, text) is right
 
 
-def test_the_strict_rate_counts_chit_chat_replies_as_misses() -> None:
-    chit_chat = Outcome("你是机器人吗", "oos", [], None, [], True, "我是皖企政策助手 …")
-    rejected = Outcome("讲个笑话", "oos", [], "out_of_scope", [], True, "…")
-    summary = summarise([chit_chat, rejected])
-    assert summary["out_of_scope_rejection"] == 1.0
-    assert summary["out_of_scope_rejection_strict"] == 0.5
+def test_the_card_only_and_lenient_rates_and_near_copies() -> None:
+    chit_chat = Outcome("你是机器人吗", "oos", [], None, [], True, "…", lenient_right=True)
+    rejected = Outcome("讲个笑话", "oos", [], "out_of_scope", [], True, "…", lenient_right=True)
+    suggested = Outcome("下雨吗", "oos", [], "fallback", [], False, "您是想问 …", lenient_right=True)
+    copied = Outcome("下雨吗？", "oos", [], "policy", [3], False, "第3条", duplicate_of="fresh#5")
+    summary = summarise([chit_chat, rejected, suggested, copied])
+    assert summary["out_of_scope_rejection"] == round(2 / 3, 4)
+    assert summary["out_of_scope_rejection_card"] == round(1 / 3, 4)
+    assert summary["out_of_scope_rejection_lenient"] == 1.0
+    assert summary["near_copies_left_out"] == 1 and summary["out_of_scope_rejection_all"] == 0.5

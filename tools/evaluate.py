@@ -13,12 +13,25 @@ The sets (SETS below), scored and reported separately:
 
 Each question goes to a new conversation; what counts is the answer card of the reply:
 - clause accuracy: a measure question is right when the card cites exactly its measure;
-- out-of-scope rejection: an out-of-scope question is rejected when the reply cites nothing: an
-  out_of_scope card, a fallback card (the NLU was unsure), or a chit-chat reply without a card
-  (greeting, "I am a bot") that names no 第N条; the strict rate, also reported, counts the last as misses.
+- out-of-scope rejection: an out-of-scope question is rejected only when the reply says it does not
+  answer it: an out_of_scope card citing nothing (actions/out_of_scope.py, other_region.py), or,
+  without a card, one of the assistant's fixed chit-chat replies of domain.yml (CHIT_CHAT_RESPONSES:
+  the greeting, which says what the assistant covers, "I am a bot", thanks, goodbye). An empty reply,
+  a fallback card with suggestion buttons, a hand-off or any answer citing a measure is a miss. Also
+  reported: the rate counting only out_of_scope cards, and the lenient rate of the numbers before
+  2026-12-03 (any reply citing nothing, the fallback's suggestions included), to compare with them.
+The eligibility dialogues (DIALOGUE_SETS, tools/eligibility_eval.py) are scored on the verdict and
+citation of the last turn's card, with the false eligibles counted on their own.
+
+Near copies: a question listed in tests/heldout/duplicates.yml (it copies an earlier set's question
+or a training example, tools/heldout_copies.py) is scored and kept in the results but left out of
+the set's headline numbers; the numbers over every question are reported beside them.
+
 Writes reports/heldout.json, keyed by set (per set: its file, when it was scored, the summary and
 every question with its card, right or wrong), and reports/heldout-summary.md with a section per
-set, and prints the summary. Scoring one set keeps the other set's last results in both files.
+set, and prints the summary. Scoring one set keeps the other sets' last results in both files.
+A private stack's scoring is also recorded in docs/eval/ (tools/eval_record.py): the first scoring
+of each set for a given model and code is kept there, question by question, and is the headline.
 """
 
 from __future__ import annotations
@@ -32,12 +45,15 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List
 
 import yaml
 
-from bot.paths import PROJECT_DIR
+from bot.paths import DOMAIN, PROJECT_DIR
+from tools import eligibility_eval
+from tools.heldout_copies import load_listed, load_listed_dialogues
 
 HELDOUT_DIR = PROJECT_DIR / "tests" / "heldout"
 HELDOUT_FILE = HELDOUT_DIR / "questions.yml"
@@ -57,8 +73,17 @@ BLIND_SETS = [
 ]
 # Set name → question file; the order is the order of the report sections.
 SETS = {"heldout": HELDOUT_FILE, **{name: HELDOUT_DIR / f"{name}_questions.yml" for name in BLIND_SETS}}
+# Sets of dialogues scored on the eligibility verdict (tools/eligibility_eval.py).
+DIALOGUE_SETS = {"eligibility": HELDOUT_DIR / "eligibility_dialogues.yml"}
+ALL_SETS = {**SETS, **DIALOGUE_SETS}
+# Near copies between sets or of training examples, left out of the headline numbers.
+DUPLICATES_FILE = HELDOUT_DIR / "duplicates.yml"
 REPORTS_DIR = PROJECT_DIR / "reports"
-REJECTING_KINDS = ("out_of_scope", "fallback")
+# The kinds of card of the old, lenient count of out-of-scope rejections (before 2026-12-03).
+LENIENT_REJECTING_KINDS = ("out_of_scope", "fallback")
+# The domain.yml responses that answer chit-chat: the assistant's own reply to a question that is
+# not about the policy (the greeting says what it covers; "I am a bot"; thanks; goodbye).
+CHIT_CHAT_RESPONSES = ("utter_greet", "utter_iamabot", "utter_thank", "utter_goodbye")
 CITATION = re.compile(r"第\s*\d+\s*条")
 
 
@@ -74,33 +99,63 @@ class Outcome:
     # The classifier's best intents for the question ("measure_x 0.54"), when the server's API
     # could be asked (a private stack, or --url with --token): why a miss was missed.
     intents: List[str] = field(default_factory=list)
+    # "fourth#18" when tests/heldout/duplicates.yml lists this question as a near copy of that one
+    # ("training" for a training example): left out of the headline numbers.
+    duplicate_of: str | None = None
+    # Right by the count before 2026-12-03 (differs from ``right`` for out-of-scope questions only).
+    lenient_right: bool = False
 
 
 def load_heldout(path: Path = HELDOUT_FILE) -> List[Dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
 
 
+@cache
+def chit_chat_texts(domain_file: Path = DOMAIN) -> frozenset:
+    """The texts of the domain's chit-chat responses (CHIT_CHAT_RESPONSES), read from domain.yml."""
+    responses = yaml.safe_load(domain_file.read_text(encoding="utf-8")).get("responses") or {}
+    return frozenset(
+        variant["text"].strip()
+        for name in CHIT_CHAT_RESPONSES
+        for variant in responses.get(name) or []
+        if "text" in variant
+    )
+
+
+def is_chit_chat_reply(text: str) -> bool:
+    return bool(text.strip()) and text.strip() in chit_chat_texts()
+
+
 def is_rejection(card: Dict[str, Any] | None, text: str) -> bool:
-    """An out-of-scope question is rejected when the reply cites no measure: an out-of-scope or
-    fallback card, or a reply without a card whose text cites no 第N条 either — the greeting or
-    "I am a bot" reply to "你是真人还是机器人". Strict counting (``summarise``), used for the numbers
-    before 2026-11-28, scores those replies as misses."""
+    """An out-of-scope question is rejected when the reply says the assistant does not answer it:
+    an out_of_scope card citing nothing, or, without a card, exactly one of the domain's chit-chat
+    replies (CHIT_CHAT_RESPONSES). Not an empty reply, not the fallback's suggestion buttons."""
+    if card is None:
+        return is_chit_chat_reply(text)
+    return card.get("kind") == "out_of_scope" and not card.get("citations")
+
+
+def is_lenient_rejection(card: Dict[str, Any] | None, text: str) -> bool:
+    """The count before 2026-12-03: any reply citing nothing, an empty one or the fallback's
+    suggestions included; reported only to compare with the numbers of that time."""
     if card is None:
         return not CITATION.search(text)
-    return card.get("kind") in REJECTING_KINDS and not card.get("citations")
+    return card.get("kind") in LENIENT_REJECTING_KINDS and not card.get("citations")
 
 
-def is_right(expected: List[int], card: Dict[str, Any] | None, text: str = "") -> bool:
+def is_right(expected: List[int], card: Dict[str, Any] | None, text: str = "", lenient: bool = False) -> bool:
     if not expected:
-        return is_rejection(card, text)
+        return is_lenient_rejection(card, text) if lenient else is_rejection(card, text)
     return card is not None and card.get("citations") == expected
 
 
-def score(ask, questions: List[Dict[str, Any]]) -> List[Outcome]:
-    """``ask(question) -> (Reply, intents)``: tests/assistant_client.Reply or the same shape, and
-    the classifier's best intents as text (may be empty)."""
+def score(ask, questions: List[Dict[str, Any]], duplicates: Dict[int, str] | None = None) -> List[Outcome]:
+    """``ask(question) -> (Reply, intents)``: tools/assistant_client.Reply or the same shape, and
+    the classifier's best intents as text (may be empty). ``duplicates``: question number (1-based)
+    → what it copies (``listed_duplicates``)."""
     outcomes = []
-    for item in questions:
+    duplicates = duplicates or {}
+    for number, item in enumerate(questions, start=1):
         reply, intents = ask(item["q"])
         card = reply.card
         outcomes.append(
@@ -111,11 +166,24 @@ def score(ask, questions: List[Dict[str, Any]]) -> List[Outcome]:
                 kind=card.get("kind") if card else None,
                 citations=list(card.get("citations") or []) if card else [],
                 right=is_right(list(item["expect"]), card, reply.text),
+                lenient_right=is_right(list(item["expect"]), card, reply.text, lenient=True),
                 text=reply.text[:200],
                 intents=intents,
+                duplicate_of=duplicates.get(number),
             )
         )
     return outcomes
+
+
+def listed_dialogue_copies(set_name: str, path: Path = DUPLICATES_FILE) -> Dict[str, str]:
+    """Dialogue id → the training file one of its turns copies, from tests/heldout/duplicates.yml."""
+    return {c.id: f"training ({c.file}, turn {c.turn})" for c in load_listed_dialogues(path) if c.set_name == set_name}
+
+
+def listed_duplicates(set_name: str, path: Path = DUPLICATES_FILE) -> Dict[int, str]:
+    """Question number → "<set>#<number>" it copies (or "training"), from tests/heldout/duplicates.yml."""
+    return {copy.number: f"{copy.of_set}#{copy.of_number}" if copy.of_number else copy.of_set
+            for copy in load_listed(path) if copy.set_name == set_name}  # fmt: skip
 
 
 def _rate(outcomes: List[Outcome]) -> float:
@@ -123,23 +191,34 @@ def _rate(outcomes: List[Outcome]) -> float:
 
 
 def summarise(outcomes: List[Outcome]) -> Dict[str, Any]:
-    measure = [o for o in outcomes if o.expected]
-    oos = [o for o in outcomes if not o.expected]
+    """The headline numbers leave out the listed near copies (``duplicate_of``); ``*_all`` count every question."""
+    counted = [o for o in outcomes if not o.duplicate_of]
+    measure = [o for o in counted if o.expected]
+    oos = [o for o in counted if not o.expected]
+    every_measure = [o for o in outcomes if o.expected]
+    every_oos = [o for o in outcomes if not o.expected]
     return {
         "questions": len(outcomes),
         "measure_questions": len(measure),
         "out_of_scope_questions": len(oos),
+        "near_copies_left_out": len(outcomes) - len(counted),
         "clause_accuracy": round(_rate(measure), 4),
         "clause_accuracy_direct": round(_rate([o for o in measure if o.style == "direct"]), 4),
         "clause_accuracy_paraphrase": round(_rate([o for o in measure if o.style == "paraphrase"]), 4),
         "out_of_scope_rejection": round(_rate(oos), 4),
-        # Chit-chat replies without a card counted as misses (the definition before 2026-11-28).
-        "out_of_scope_rejection_strict": round(
-            sum(o.right and o.kind is not None for o in oos) / len(oos) if oos else 0.0, 4
-        ),
+        # Only an out_of_scope card counts (the chit-chat replies counted as misses).
+        "out_of_scope_rejection_card": round(_share(oos, lambda o: o.right and o.kind == "out_of_scope"), 4),
+        # The count before 2026-12-03 (an empty reply or the fallback's suggestions counted as rejections).
+        "out_of_scope_rejection_lenient": round(_share(oos, lambda o: o.lenient_right), 4),
+        "clause_accuracy_all": round(_rate(every_measure), 4),
+        "out_of_scope_rejection_all": round(_rate(every_oos), 4),
         "out_of_scope_kind_counts": dict(Counter(o.kind or "none" for o in oos)),
         "measures_covered": sorted({o.expected[0] for o in measure}),
     }
+
+
+def _share(outcomes: List[Outcome], test) -> float:
+    return sum(1 for o in outcomes if test(o)) / len(outcomes) if outcomes else 0.0
 
 
 def render_section(name: str, result: Dict[str, Any]) -> str:
@@ -153,8 +232,19 @@ def render_section(name: str, result: Dict[str, Any]) -> str:
         f"- clause accuracy: {summary['clause_accuracy']:.1%} "
         f"(direct {summary['clause_accuracy_direct']:.1%}, paraphrase {summary['clause_accuracy_paraphrase']:.1%})",
         f"- out-of-scope rejection: {summary['out_of_scope_rejection']:.1%} "
-        f"(strict, chit-chat replies counted as misses: {summary.get('out_of_scope_rejection_strict', 0):.1%}; "
-        f"card kinds: {summary['out_of_scope_kind_counts']})",
+        f"(out_of_scope card only: {summary.get('out_of_scope_rejection_card', 0):.1%}; lenient count before "
+        "2026-12-03, suggestions and empty replies as rejections: "
+        f"{summary.get('out_of_scope_rejection_lenient', 0):.1%}; "
+        f"reply kinds: {summary['out_of_scope_kind_counts']})",
+    ]
+    if summary.get("near_copies_left_out"):
+        lines.append(
+            f"- {summary['near_copies_left_out']} near copies (tests/heldout/duplicates.yml) left out of the numbers "
+            f"above; over every question: clause accuracy {summary['clause_accuracy_all']:.1%}, "
+            f"out-of-scope rejection {summary['out_of_scope_rejection_all']:.1%}"
+        )
+    lines += [
+        *_record_lines(result),
         "",
         "### Misses",
         "",
@@ -163,6 +253,7 @@ def render_section(name: str, result: Dict[str, Any]) -> str:
     lines += [
         f"- `{o['question']}` expected {o['expected'] or 'no citation'}, got {o['kind']} {o['citations']}"
         + (f" ({', '.join(o['intents'])})" if o.get("intents") else "")
+        + (f" [near copy of {o['duplicate_of']}, not counted]" if o.get("duplicate_of") else "")
         for o in misses
     ]
     if not misses:
@@ -170,14 +261,42 @@ def render_section(name: str, result: Dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _record_lines(result: Dict[str, Any]) -> List[str]:
+    """Whether this scoring is the set's headline: the first scoring of this version (docs/eval/)."""
+    first = result.get("first_scoring")
+    if not first:
+        return ["- not recorded (an assistant given by --url, whose version is unknown): not a headline number"]
+    if first["this_is_first"]:
+        return [f"- first scoring of {result['version']}: the headline; rows kept in {first['rows']}"]
+    differing = first["differing"]
+    return [
+        f"- **headline = first scoring of {result['version']}** ({first['scored_at']}, rows in {first['rows']}): "
+        + ", ".join(f"{key} {first['summary'][key]:.1%}" for key in HEADLINE_KEYS if key in first["summary"])
+        + f"; this rescoring differs on {len(differing)} item(s)"
+        + (f" (#{', #'.join(map(str, differing[:20]))})" if differing else "")
+    ]
+
+
+# The figures a record's headline line quotes, when the set's summary has them.
+HEADLINE_KEYS = ("clause_accuracy", "out_of_scope_rejection", "verdict_accuracy")
+
+
+def render_any_section(name: str, result: Dict[str, Any]) -> str:
+    if result.get("type") == "dialogues":
+        text = eligibility_eval.render_dialogue_section(name, result)
+        head, _, rest = text.partition("\n\n")
+        return head + "\n\n" + "\n".join(_record_lines(result)) + "\n" + rest
+    return render_section(name, result)
+
+
 def render_summary(results: Dict[str, Dict[str, Any]]) -> str:
     """``results``: set name → its entry of heldout.json."""
-    sections = [render_section(name, results[name]) for name in _ordered(results)]
+    sections = [render_any_section(name, results[name]) for name in _ordered(results)]
     return "# Held-out evaluation (through the REST channel, scored on the answer card)\n\n" + "\n".join(sections)
 
 
 def _ordered(results: Dict[str, Any]) -> List[str]:
-    return [name for name in SETS if name in results] + sorted(name for name in results if name not in SETS)
+    return [name for name in ALL_SETS if name in results] + sorted(name for name in results if name not in ALL_SETS)
 
 
 def _relative(path: Path) -> str:
@@ -193,6 +312,55 @@ def set_result(path: Path, outcomes: List[Outcome]) -> Dict[str, Any]:
         "scored_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "summary": summarise(outcomes),
         "outcomes": [asdict(o) for o in outcomes],
+    }
+
+
+def dialogue_set_result(path: Path, outcomes: List[eligibility_eval.DialogueOutcome]) -> Dict[str, Any]:
+    return {
+        "type": "dialogues",
+        "file": _relative(path),
+        "scored_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "summary": eligibility_eval.summarise_dialogues(outcomes),
+        "outcomes": [asdict(o) for o in outcomes],
+    }
+
+
+def summary_from_rows(result_type: str | None, rows: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """A set's summary recomputed from its kept rows (docs/eval/*.jsonl): what backs a headline."""
+    if result_type == "dialogues":
+        return eligibility_eval.summarise_dialogues([eligibility_eval.DialogueOutcome(**row) for row in rows])
+    return summarise([Outcome(**row) for row in rows])
+
+
+def score_set(name: str, client) -> Dict[str, Any]:
+    """Score one set (question or dialogue set) through ``client``; its entry of heldout.json."""
+    if name in DIALOGUE_SETS:
+        path = DIALOGUE_SETS[name]
+        dialogues = eligibility_eval.load_dialogues(path)
+        converse = eligibility_eval.converse_through(client)
+        return dialogue_set_result(
+            path, eligibility_eval.score_dialogues(converse, dialogues, listed_dialogue_copies(name))
+        )
+    path = SETS[name]
+    outcomes = score(lambda q: ask_and_explain(client, q), load_heldout(path), listed_duplicates(name))
+    return set_result(path, outcomes)
+
+
+def attach_record(name: str, result: Dict[str, Any], version, folder: Path | None = None) -> None:
+    """Keep the first scoring of this version in docs/eval/ and note in ``result`` which is the headline."""
+    from tools import eval_record
+
+    folder = folder or eval_record.RECORD_DIR
+    entry, is_first = eval_record.record_first_scoring(name, ALL_SETS.get(name) or PROJECT_DIR / result["file"],
+                                                       result, version, folder)  # fmt: skip
+    first_rows = result["outcomes"] if is_first else eval_record.read_rows(entry, folder)
+    result["version"] = version.name
+    result["first_scoring"] = {
+        "this_is_first": is_first,
+        "scored_at": entry["scored_at"],
+        "summary": entry["summary"],
+        "rows": _relative(folder / entry["rows"]),
+        "differing": eval_record.differing_rows(first_rows, result["outcomes"]),
     }
 
 
@@ -236,30 +404,41 @@ def ask_and_explain(client, question: str):
 
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="an assistant already running (Rasa server URL)")
+    parser.add_argument("--url", help="an assistant already running (Rasa server URL); its scoring is not recorded")
     parser.add_argument("--token", help="that server's API token (adds the classifier's best intents to the misses)")
     parser.add_argument(
         "--set",
         dest="sets",
         action="append",
-        choices=[*SETS, "all"],
-        help="the question set to score (repeatable; default: all): "
-        + ", ".join(f"{name} = {_relative(path)}" for name, path in SETS.items()),
+        choices=[*ALL_SETS, "all"],
+        help="the set to score (repeatable; default: all): "
+        + ", ".join(f"{name} = {_relative(path)}" for name, path in ALL_SETS.items()),
     )
+    parser.add_argument("--no-record", action="store_true", help="do not keep this scoring in docs/eval/")
     args = parser.parse_args(argv)
-    chosen = list(SETS) if not args.sets or "all" in args.sets else list(dict.fromkeys(args.sets))
+    everything = not args.sets or "all" in args.sets
+    chosen = list(ALL_SETS) if everything else list(dict.fromkeys(args.sets))
+    missing = [name for name in chosen if not ALL_SETS[name].exists()]
+    if missing and not everything:
+        parser.error(f"no file for {', '.join(missing)}: {', '.join(_relative(ALL_SETS[n]) for n in missing)}")
+    for name in missing:
+        print(f"Not scoring {name}: {_relative(ALL_SETS[name])} is not there.", flush=True)
+    chosen = [name for name in chosen if name not in missing]
 
     from tools.assistant_client import AssistantClient
 
     stack = None
+    version = None
     url, token = args.url, args.token
     if not url:
         from bot.processes import servers
         from bot.training import model
         from knowledge import loader
+        from tools.eval_record import version_of
 
         loader.load()
         trained = model.ensure_model()
+        version = None if args.no_record else version_of(trained)
         workdir = Path(tempfile.mkdtemp(prefix="wanqi-eval-"))
         token = secrets.token_hex(12)
         print(f"Starting a private assistant (logs in {workdir}) …", flush=True)
@@ -270,13 +449,14 @@ def main(argv: List[str] | None = None) -> int:
         scored = {}
         for name in chosen:
             started = time.monotonic()
-            print(f"Scoring {name} ({_relative(SETS[name])}) …", flush=True)
-            outcomes = score(lambda q: ask_and_explain(client, q), load_heldout(SETS[name]))
-            scored[name] = set_result(SETS[name], outcomes)
-            print(f"Scored {len(outcomes)} questions in {time.monotonic() - started:.0f} s", flush=True)
+            print(f"Scoring {name} ({_relative(ALL_SETS[name])}) …", flush=True)
+            scored[name] = score_set(name, client)
+            if version is not None:
+                attach_record(name, scored[name], version)
+            print(f"Scored {len(scored[name]['outcomes'])} items in {time.monotonic() - started:.0f} s", flush=True)
         results = write_reports(scored)
         print(render_summary(results))
-        print("→ reports/heldout-summary.md, reports/heldout.json")
+        print("→ reports/heldout-summary.md, reports/heldout.json" + (", docs/eval/ (commit it)" if version else ""))
     finally:
         if stack is not None:
             stack.stop()
