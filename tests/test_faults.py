@@ -96,6 +96,9 @@ def test_conversation_resumes_with_slots_and_history_after_kill_9(
     assert user_texts(tracker) == ["徽商服务卡有什么用", "那谁能办？"]
 
 
+RECOVERY_ATTEMPTS = 5
+
+
 def test_action_server_down_gets_a_clear_reply_fast_and_recovers(own_stack: servers.Stack) -> None:
     client = AssistantClient(own_stack.rasa_url, api_token=TOKEN)
     sender = client.new_sender()
@@ -111,7 +114,14 @@ def test_action_server_down_gets_a_clear_reply_fast_and_recovers(own_stack: serv
     port = int(own_stack.action_url.split(":")[2].split("/")[0])
     workdir: Path = own_stack.workdir  # type: ignore[attr-defined]
     own_stack.processes[own_stack.processes.index(action)] = servers.start_action_server(port, workdir)
-    assert_card_answer(client.ask(sender, "徽商服务卡有什么用"))
+    # Back means answering: the restarted server's first call warms its search index, which on a busy
+    # machine can outlast this stack's 2 s action timeout; such a turn still gets the apology, never
+    # silence, and a later one the answer.
+    for _ in range(RECOVERY_ATTEMPTS):
+        reply = client.ask(sender, "徽商服务卡有什么用")
+        if reply.text != UNAVAILABLE_TEXT:
+            break
+    assert_card_answer(reply)
 
 
 def test_action_server_hanging_gets_the_reply_within_3_s(own_stack: servers.Stack) -> None:
