@@ -119,7 +119,7 @@ def test_action_server_down_gets_a_clear_reply_fast_and_recovers(own_stack: serv
     # silence, and a later one the answer.
     for _ in range(RECOVERY_ATTEMPTS):
         reply = client.ask(sender, "徽商服务卡有什么用")
-        if reply.text != UNAVAILABLE_TEXT:
+        if reply.text != unavailable_text():
             break
     assert_card_answer(reply)
 
