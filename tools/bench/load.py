@@ -15,8 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence
 
-from actions.handoff import HANDOFF_TEXT
-from bot.rasa_server.action_failure import UNAVAILABLE_TEXT
+from bot.rasa_server.action_failure import unavailable_text
 
 TURN_TIMEOUT_S = 60
 
@@ -69,11 +68,15 @@ async def ask(session: Any, url: str, sender: str, text: str, results: Results, 
         results.silent_after_handoff += 1
     elif not any(m.get("text") for m in messages):
         results.errors["no text in reply"] += 1
-    elif any(m.get("text") == UNAVAILABLE_TEXT for m in messages):
+    elif any(m.get("text") == unavailable_text() for m in messages):
         results.errors["action server unavailable"] += 1
     else:
         results.latencies_ms.append(elapsed_ms)
-    return handed_over or any(m.get("text") == HANDOFF_TEXT for m in messages)
+    return handed_over or any(_card_kind(m) == "handoff" for m in messages)
+
+
+def _card_kind(message: Dict[str, Any]) -> str | None:
+    return ((message.get("custom") or {}).get("answer_card") or {}).get("kind")
 
 
 async def converse(session: Any, url: str, sender: str, turns: List[str], results: Results) -> None:
