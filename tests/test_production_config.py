@@ -20,10 +20,11 @@ from tests.support.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
 ACTION_URL = "http://127.0.0.1:5055/webhook"
 
 
-def test_default_is_sqlite_tracker_store_and_no_lock_store(tmp_path: Path) -> None:
+def test_default_is_sqlite_tracker_store_and_the_in_process_lock_store(tmp_path: Path) -> None:
     endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", stores.StoreSettings.from_env({}))
     assert endpoints["tracker_store"] == {"type": stores.SQLITE_TRACKER_STORE, "db": str(tmp_path / "tracker.db")}
-    assert "lock_store" not in endpoints
+    # Not Rasa's InMemoryLockStore, whose tickets expire (bot/stores/lock_store.py, tests/test_lock_store.py).
+    assert endpoints["lock_store"] == {"type": "bot.stores.lock_store.InProcessLockStore"}
     assert endpoints["action_endpoint"] == {"url": ACTION_URL}
 
 

@@ -19,10 +19,8 @@ def render_endpoints(action_url: str, tracker_sqlite: Path, stores: StoreSetting
     endpoints: Dict[str, Any] = {
         "action_endpoint": {"url": action_url},
         "tracker_store": stores.tracker_store(tracker_sqlite),
+        "lock_store": stores.lock_store(),
     }
-    lock_store = stores.lock_store()
-    if lock_store:
-        endpoints["lock_store"] = lock_store
     return endpoints
 
 
