@@ -28,6 +28,14 @@ def test_default_is_sqlite_tracker_store_and_the_in_process_lock_store(tmp_path:
     assert endpoints["action_endpoint"] == {"url": ACTION_URL}
 
 
+def test_action_server_token_is_sent_by_the_rasa_server(tmp_path: Path) -> None:
+    from rasa.utils.endpoints import EndpointConfig
+
+    endpoints = render_endpoints(ACTION_URL, tmp_path / "t.db", stores.StoreSettings(), action_token="s3cret-token")
+    # Rasa's EndpointConfig sends these headers with every action call.
+    assert EndpointConfig.from_dict(endpoints["action_endpoint"]).headers == {"X-Action-Token": "s3cret-token"}
+
+
 def test_postgres_database_url_selects_the_sql_tracker_store_on_postgres(tmp_path: Path) -> None:
     settings = stores.StoreSettings.from_env({"DATABASE_URL": "postgres://bot:pw@db.internal:5433/wanqi"})
     endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", settings)
