@@ -14,7 +14,6 @@ import yaml
 
 from bot.stores.settings import StoreSettings
 
-
 # Sent to the action server with every call when ACTION_SERVER_TOKEN is set (bot/action_server/__main__.py).
 ACTION_TOKEN_HEADER = "X-Action-Token"
 
