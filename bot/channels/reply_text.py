@@ -1,7 +1,7 @@
 """Plain-text rendering shared by the chat channels (Telegram, WeChat).
 
 Rasa's REST-style reply to one user message is a list of dicts: ``{"text": …, "buttons": […]}``
-and, for policy answers, ``{"custom": {"answer_card": {…}}}`` (the contract in DESIGN.md).
+and, for policy answers, ``{"custom": {"answer_card": {…}}}`` (the contract in docs/ARCHITECTURE.md).
 Channels without rich cards show the card as a short cited footer: ``依据：第10条｜结论：符合条件``.
 """
 
@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Sequence
 
-VERDICT_LABELS = {
-    "eligible": "符合条件",
-    "not_eligible": "不符合条件",
-    "need_info": "还需补充信息",
-}
+from knowledge.card import VERDICT_LABELS
 
 # Where a long text may be cut, best first: paragraph, line, sentence end, clause, anywhere.
 _BREAKS = ("\n\n", "\n", "。", "！", "？", "；", "，", "、", " ")

@@ -22,7 +22,7 @@ T = TypeVar("T")
 class SerialisingRedisLockStore(RedisLockStore):
     """Rasa's ``RedisLockStore`` whose ticket queue stays correct when several processes share it.
 
-    Why (issue 7): Rasa 3.6's ``LockStore`` (rasa/core/lock_store.py) changes a conversation's
+    Why: Rasa 3.6's ``LockStore`` (rasa/core/lock_store.py) changes a conversation's
     ticket queue by read-modify-write without any Redis transaction: ``issue_ticket`` GETs the
     lock, appends ``last_issued + 1`` and SETs it back; ``finish_serving``, ``update_lock`` and
     ``cleanup`` (``is_someone_waiting`` then ``delete_lock``) do the same. That is safe inside one
