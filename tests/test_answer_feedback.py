@@ -78,6 +78,7 @@ def test_a_rating_changes_nothing_the_assistant_answers_next(assistant: Assistan
     # The follow-up still reads as a question about the measure under discussion (the context
     # slot and the dialogue state are untouched), word for word what the unrated conversation gets.
     after_rating, unrated = assistant.ask(rated, FOLLOW_UP), assistant.ask(control, FOLLOW_UP)
+
     def shown(reply):
         return [{k: v for k, v in m.items() if k != "recipient_id"} for m in reply.messages]
 

@@ -32,7 +32,9 @@ def test_not_useful_with_a_reason_is_stored_and_shown_after_a_reload(widget, ass
     )
     stored = ratings(assistant, session)
     assert [(r["rating"], r.get("reason"), r.get("comment"), r["channel"]) for r in stored] == [
-        ("not_useful", None, None, "webchat"), ("not_useful", "incomplete", "没有说去哪个窗口办", "webchat")]  # fmt: skip
+        ("not_useful", None, None, "webchat"),
+        ("not_useful", "incomplete", "没有说去哪个窗口办", "webchat"),
+    ]
     [answer] = [t for t in console_turns(assistant, session) if t["from"] == "bot" and t.get("feedback")]
     assert answer["feedback"]["label"] == "没用（信息不全：没有说去哪个窗口办）" and 13 in answer["citations"]
 
