@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.check_routing import route_to_check
 from actions.combined_reading import FALLBACK_INTENT, agreed_measure, confidence_in, suggested_measures
 from actions.measure_answer import bare_followup_measure, send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer
@@ -111,6 +112,9 @@ class ActionAnswerFallback(Action):
             return decided
         ranking = tracker.latest_message.get("intent_ranking") or []
         key = agreed_measure(ranking, hits) or followup_measure(tracker, question)
+        checked = route_to_check(dispatcher, tracker, key or tracker.get_slot("current_measure"))
+        if checked is not None:
+            return checked
         if key:
             return send_measure_answer(dispatcher, tracker, key, round(confidence_in(ranking, key), 4))
         buttons = suggestion_buttons(ranking, hits)

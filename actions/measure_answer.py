@@ -32,6 +32,11 @@ class ActionAnswerMeasure(Action):
             # the classifier's measure is a guess. It is about the measure under discussion, if any.
             key = None
         key = key or tracker.get_slot("current_measure")
+        from actions.check_routing import route_to_check
+
+        checked = route_to_check(dispatcher, tracker, key)
+        if checked is not None:
+            return checked
         if not key:
             send_answer(
                 dispatcher,

@@ -32,6 +32,12 @@ class ActionMatchPolicies(Action):
 
         if answer_other_region(dispatcher, tracker):
             return []
+        from actions.check_routing import route_to_check
+
+        # "我们这种情况能拿吗" about the measure under discussion is a check, not a matching.
+        checked = route_to_check(dispatcher, tracker, tracker.get_slot("current_measure"))
+        if checked is not None:
+            return checked
         profile: Dict[str, Any] = {**known_facts(tracker), "text": tracker.latest_message.get("text") or ""}
         matches = match(profile)[:MAX_MATCHES]
         confidence = intent_confidence(tracker)

@@ -285,6 +285,8 @@ def keyword_value(text: str, definition: FactDefinition) -> Any:
     affirmed: List[Tuple[Tuple[bool, int, int], Any]] = []
     negated: List[Tuple[int, Any]] = []
     for start, _end, word, value in keyword_matches(text, definition):
+        if statements.about_a_third_party(definition.name, word, text, start):
+            continue
         how = "affirmed" if statements.keyword_negates_itself(word) else statements.reading(text, start, word)
         if statements.keyword_negates_itself(word) and statements.reading(text, start, word) == "question":
             how = "question"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -44,6 +44,8 @@ class StatementWords:
     at_most: Tuple[str, ...]
     above: Tuple[str, ...]
     level_markers: Tuple[Tuple[str, str], ...]  # (marker, honour level), national first
+    weak_keywords: Dict[str, Tuple[str, ...]]
+    third_parties: Tuple[str, ...]
 
 
 def _words(raw: Any) -> Tuple[str, ...]:
@@ -67,6 +69,8 @@ def words() -> StatementWords:
         honour_words=_words(subjects.get("honour_words")),
         at_most=_words(bounds.get("at_most")),
         above=_words(bounds.get("above")),
+        weak_keywords={name: _words(items) for name, items in (raw.get("weak_keywords") or {}).items()},
+        third_parties=_words(raw.get("third_parties")),
         level_markers=tuple(
             (normalise(marker), level)
             for level, markers in (subjects.get("level_markers") or {}).items()
@@ -128,6 +132,14 @@ def reading(text: str, start: int, keyword: str) -> str:
 def keyword_negates_itself(keyword: str) -> bool:
     """Keywords like 不是法人 / 没有抵押 carry their negation: they are statements as they stand."""
     return any(keyword.startswith(negator) for negator in words().negators)
+
+
+def about_a_third_party(fact: str, keyword: str, text: str, start: int) -> bool:
+    """A general keyword ("企业") in a clause about someone else ("客户是…企业") says nothing of the asker."""
+    if keyword not in words().weak_keywords.get(fact, ()):
+        return False
+    clause = clause_around(text, start)
+    return any(word in clause for word in words().third_parties)
 
 
 def title_in(text: str) -> str | None:
