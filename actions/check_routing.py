@@ -21,6 +21,7 @@ from knowledge import aspects
 from knowledge.eligibility_questions import asks_eligibility, is_question, named_rule, rule_of_facts
 from knowledge.textnorm import normalise
 
+
 def states_facts(text: str, intent: str | None) -> bool:
     """ "我们是担保公司，费率1%，信用反担保": facts about the asker with no question about the measure."""
     prepared = normalise(text or "")

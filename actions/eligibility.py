@@ -24,6 +24,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_facts import conversation_facts
+from actions.english import answer_english
 from actions.messages import intent_confidence, intent_name, send_answer
 from actions.other_region import answer_other_region
 from knowledge.beneficiaries import answer_can_we, audiences
@@ -103,7 +104,11 @@ def context_measure_without_rule(tracker: Tracker) -> str | None:
     """The measure under discussion when it has no eligibility rule (its audience answers)."""
     current = tracker.get_slot("current_measure")
     number = _measure_numbers().get(current or "")
-    if number is None or rule_for_measure(number, {}) is not None or named_rule(tracker.latest_message.get("text") or ""):
+    if (
+        number is None
+        or rule_for_measure(number, {}) is not None
+        or named_rule(tracker.latest_message.get("text") or "")
+    ):
         return None
     return current if current in audiences() else None
 
@@ -129,7 +134,9 @@ def check_events(rule_key: str, evaluation: Evaluation, status: str) -> List[Eve
     return events
 
 
-def send_verdict_text(dispatcher: CollectingDispatcher, tracker: Tracker, evaluation: Evaluation, rule_key: str) -> None:
+def send_verdict_text(
+    dispatcher: CollectingDispatcher, tracker: Tracker, evaluation: Evaluation, rule_key: str
+) -> None:
     send_answer(
         dispatcher,
         evaluation.text,
@@ -151,7 +158,7 @@ def start_check(dispatcher: CollectingDispatcher, tracker: Tracker, rule_key: st
 
 
 def answer_audience(dispatcher: CollectingDispatcher, tracker: Tracker, measure_key: str) -> List[EventType]:
-    """"Can we?" about a measure without rules: whom the document says it is for."""
+    """ "Can we?" about a measure without rules: whom the document says it is for."""
     answer = answer_can_we(measure_key, known_facts(tracker), intent_confidence(tracker))
     send_answer(dispatcher, answer.text, answer.card)
     return [SlotSet("current_measure", measure_key), SlotSet("eligibility_status", STATUS_DECIDED)]
@@ -164,7 +171,9 @@ def check_measure(dispatcher: CollectingDispatcher, tracker: Tracker, measure_ke
         return []
     text = tracker.latest_message.get("text") or ""
     intent = intent_name(tracker) or ""
-    preferred = named_rule(text) or (intent[len(CHECK_INTENT_PREFIX) :] if intent.startswith(CHECK_INTENT_PREFIX) else None)
+    preferred = named_rule(text) or (
+        intent[len(CHECK_INTENT_PREFIX) :] if intent.startswith(CHECK_INTENT_PREFIX) else None
+    )
     rule_key = rule_for_measure(number, {**known_facts(tracker), **message_facts(tracker)}, preferred)
     if rule_key is not None:
         return start_check(dispatcher, tracker, rule_key)
@@ -205,9 +214,9 @@ def question_text(evaluation: Evaluation, said: str = "") -> str:
 
 
 def _said_in_conversation(tracker: Tracker) -> str:
-    return "，".join(str(event.get("text") or "") for event in tracker.events or [] if event.get("event") == "user") or (
-        tracker.latest_message.get("text") or ""
-    )
+    return "，".join(
+        str(event.get("text") or "") for event in tracker.events or [] if event.get("event") == "user"
+    ) or (tracker.latest_message.get("text") or "")
 
 
 class ActionEligibilityVerdict(Action):
@@ -219,6 +228,9 @@ class ActionEligibilityVerdict(Action):
         if (intent_name(tracker) or "").startswith(CHECK_INTENT_PREFIX) and answer_other_region(dispatcher, tracker):
             return [SlotSet("eligibility_status", STATUS_DECIDED)]
         if not tracker.active_loop_name:
+            english = answer_english(dispatcher, tracker)
+            if english is not None:
+                return english
             other = context_measure_without_rule(tracker)
             if other and not rule_of_facts(message_facts(tracker)):
                 # "那我们能办吗" after an answer about a measure without rules: whom it is for.
@@ -322,16 +334,14 @@ for _fact in FACT_NAMES:
     setattr(EligibilityFormValidation, f"extract_{_fact}", _extract_requested(_fact))
 
 
-class ValidateGuaranteeFeeSubsidyForm(EligibilityFormValidation):
-    rule_key = "guarantee_fee_subsidy"
+def _class_name(rule_key: str) -> str:
+    return "Validate" + "".join(part.title() for part in rule_key.split("_")) + "Form"
 
 
-class ValidateGuaranteeFeeReductionAwardForm(EligibilityFormValidation):
-    rule_key = "guarantee_fee_reduction_award"
-
-
-class ValidateHuishangServiceCardForm(EligibilityFormValidation):
-    rule_key = "huishang_service_card"
+# validate_<rule>_form for every rule file (knowledge/data/eligibility/): adding a rule needs no
+# code here; rasa_sdk registers the generated subclasses like hand-written ones.
+# tests/test_eligibility_audit.py checks that domain.yml's form for each rule asks its facts.
+FORM_VALIDATIONS = [type(_class_name(key), (EligibilityFormValidation,), {"rule_key": key}) for key in sorted(rules())]
 
 
 class AskFact(Action):

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.english import answer_english
 from actions.messages import intent_confidence, intent_name, measure_key_of_intent, send_answer
 from actions.other_region import answer_other_region
 from knowledge import aspects
@@ -25,6 +26,9 @@ class ActionAnswerMeasure(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        english = answer_english(dispatcher, tracker)
+        if english is not None:
+            return english
         question = tracker.latest_message.get("text") or ""
         key = measure_key_of_intent(intent_name(tracker))
         if key and not question.startswith("/") and not has_content(question):

@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.eligibility import known_facts
+from actions.english import answer_english
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard, citation_label
@@ -28,6 +29,9 @@ class ActionMatchPolicies(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        english = answer_english(dispatcher, tracker)
+        if english is not None:
+            return english
         from knowledge.matching import match
 
         if answer_other_region(dispatcher, tracker):

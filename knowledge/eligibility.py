@@ -194,6 +194,9 @@ def _parse_node(raw: Any, path: Path, definitions: Dict[str, FactDefinition]) ->
         raise RuleDataError(f"{path}: condition on {fact} needs exactly one of {', '.join(_COMPARISONS)}")
     if not raw.get("condition"):
         raise RuleDataError(f"{path}: condition on {fact} needs its 'condition' text")
+    if not raw.get("source"):
+        # Auditable rules: every threshold and list carries the document's words it comes from.
+        raise RuleDataError(f"{path}: condition on {fact} needs its 'source' (the document's words)")
     comparison = comparisons[0]
     return Condition(
         fact=fact,
@@ -497,7 +500,11 @@ def requirement_with_source(reason: Reason) -> str:
     """ "年化担保费率需不超过1.2%（第10条，原文：“年化担保费率不超过1.2%”）"."""
     requirement = reason.requirement or reason.condition
     if reason.source:
-        return f"{requirement[:-1]}，原文：“{reason.source}”）" if requirement.endswith("）") else f"{requirement}（原文：“{reason.source}”）"
+        return (
+            f"{requirement[:-1]}，原文：“{reason.source}”）"
+            if requirement.endswith("）")
+            else f"{requirement}（原文：“{reason.source}”）"
+        )
     return requirement
 
 

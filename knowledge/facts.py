@@ -363,7 +363,9 @@ def _stated_rate(text: str) -> Tuple[Any, Tuple[int, int]] | None:
                 continue
             candidates.append((round(convert(match), 6), match.span()))
     candidates.sort(key=lambda item: item[1][0])
-    stated = [item for item in candidates if statements.reading(text, item[1][0], text[item[1][0] : item[1][1]]) != "negated"]
+    stated = [
+        item for item in candidates if statements.reading(text, item[1][0], text[item[1][0] : item[1][1]]) != "negated"
+    ]
     chosen = (stated or [])[:1]
     if not chosen:
         return None
@@ -395,7 +397,11 @@ def _honours(text: str, found: Dict[str, Any]) -> Dict[str, Any]:
             continue
         level = keyword_value(clause, honour) or statements.level_in_clause(clause)
         if level is not None and statements.reading(clause, _honour_word_position(clause), "") == "negated":
-            level = level if str(level).startswith(statements.NOT_PREFIX) or level == "none" else statements.NOT_PREFIX + str(level)
+            level = (
+                level
+                if str(level).startswith(statements.NOT_PREFIX) or level == "none"
+                else statements.NOT_PREFIX + str(level)
+            )
         subject = statements.honour_subject(clause)
         if subject == "personal":
             personal_values.append(_personal_honour(clause, level))

@@ -69,7 +69,12 @@ def test_the_negated_honour_and_title_of_the_issue_are_never_eligible() -> None:
     # A 总经理 who says he is not the legal representative and was never honoured himself.
     card, text, _ = run(
         ActionEligibilityVerdict(),
-        [("我是民营企业总经理，不是法定代表人，本人也没有得过表彰，公司省里表彰过，能办徽商卡吗", "check_huishang_service_card")],
+        [
+            (
+                "我是民营企业总经理，不是法定代表人，本人也没有得过表彰，公司省里表彰过，能办徽商卡吗",
+                "check_huishang_service_card",
+            )
+        ],
     )
     assert card["verdict"] == "not_eligible", text
     assert "法定代表人" in text
@@ -123,7 +128,12 @@ def test_a_failed_condition_is_named_with_what_would_meet_it_quoting_the_documen
 def test_a_bare_statement_of_facts_starts_the_check() -> None:
     card, _, _ = run(
         ActionAnswerMeasure(),
-        [("我们是担保公司，给省级专精特新企业做的信用反担保业务，年化费率1%", "measure_quality_enterprise_cultivation")],
+        [
+            (
+                "我们是担保公司，给省级专精特新企业做的信用反担保业务，年化费率1%",
+                "measure_quality_enterprise_cultivation",
+            )
+        ],
     )
     assert card["kind"] == "eligibility" and card["measure"] == "guarantee_fee_subsidy"
     assert card["verdict"] == "eligible"
@@ -152,7 +162,11 @@ def test_a_negated_rate_word_does_not_count_and_a_bound_decides_only_when_it_can
     ("turns", "measure", "verdict"),
     [
         # A guarantee company asking about 专精特新 cultivation is plainly not the audience.
-        ([("我们是融资担保公司，优质企业梯度培育我们能享受吗", "measure_quality_enterprise_cultivation")], 8, "not_eligible"),
+        (
+            [("我们是融资担保公司，优质企业梯度培育我们能享受吗", "measure_quality_enterprise_cultivation")],
+            8,
+            "not_eligible",
+        ),
         # A state-owned enterprise: the document concerns private enterprises.
         ([("我们是国企，技改补贴我们能申请吗", "measure_technology_upgrade")], 6, "not_eligible"),
         # An enterprise asking about 技改: whom it is for, criteria from the yearly notices; never eligible.
