@@ -11,7 +11,7 @@ help:
 	@echo "make shell  chat in this terminal"
 	@echo "make web    rebuild the web chat and staff console (web/ → bot/channels/webchat/static/) if web/ changed"
 	@echo "make train  train a model if config, domain or data changed"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff, and mypy over knowledge/ + actions/ (fails on new errors)"
 	@echo "make validate  rasa data validate"
 	@echo "make faq-add  add an FAQ (asks for it, or FAQ=entry.yaml), validate and retrain"
 	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
@@ -49,6 +49,7 @@ test: venv web
 lint: venv
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@$(VENV_PY) -m tools.typecheck
 
 validate: venv
 	@$(VENV_PY) -m knowledge vocab >/dev/null

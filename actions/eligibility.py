@@ -252,7 +252,7 @@ class ActionEligibilityVerdict(Action):
     def _nothing_to_check(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """A fact or a yes/no with no eligibility check going on: offer the checks there are."""
         buttons = [{"title": f"能否享受{rule.title}", "payload": f"/check_{key}"} for key, rule in rules().items()]
-        dispatcher.utter_message(text="收到。请问您想判断能否享受哪一项支持？也可以直接提问政策内容。", buttons=buttons)
+        dispatcher.utter_message(response="utter_which_check", buttons=buttons)
         return [SlotSet("eligibility_status", STATUS_DECIDED)]
 
 
@@ -272,7 +272,7 @@ class ActionLeaveEligibility(Action):
         return "action_leave_eligibility"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        dispatcher.utter_message(text="好的，资格判断先到这里。您还可以继续问其他政策问题。")
+        dispatcher.utter_message(response="utter_check_left")
         return [
             SlotSet("eligibility_rule", None),
             SlotSet("eligibility_status", STATUS_DECIDED),

@@ -1,1 +1,1 @@
-"""Entry points and everything channel-side of 皖企政策助手 (see DESIGN.md)."""
+"""Entry points and everything channel-side of 皖企政策助手 (docs/ARCHITECTURE.md)."""

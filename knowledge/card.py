@@ -1,4 +1,4 @@
-"""The answer card: the one contract every channel and test relies on (DESIGN.md)."""
+"""The answer card: the one contract every channel and test relies on (docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 
 KINDS = ("policy", "eligibility", "match", "fallback", "out_of_scope", "handoff")
 VERDICTS = ("eligible", "not_eligible", "need_info")
-# How each verdict reads, everywhere (answer text, channel footers): defined once, here.
+# How a verdict is named to users, in answers and channel footers alike.
 VERDICT_LABELS = {"eligible": "符合条件", "not_eligible": "不符合条件", "need_info": "还需补充信息"}
 
 

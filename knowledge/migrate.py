@@ -28,7 +28,10 @@ def alembic_config() -> Config:
 
 
 def head() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    current = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if current is None:
+        raise RuntimeError("knowledge/migrations has no revision: the migrations folder is incomplete")
+    return current
 
 
 def current(url: str | None = None) -> str | None:

@@ -7,7 +7,8 @@ from typing import Any, Dict, List
 from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+# Any: SQLAlchemy 1.4's declarative_base() is a runtime-made class that mypy cannot use as a base.
+Base: Any = declarative_base()
 
 
 class Document(Base):

@@ -71,7 +71,8 @@ def _strip_places(text: str, data: Regions, from_end: bool) -> str:
                     stripped = stripped[: -len(place)]
                     break
         else:
-            stripped = text[_SUFFIX.match(text).end() :].lstrip("、,，和及与 ")
+            suffix = _SUFFIX.match(text)
+            stripped = text[suffix.end() if suffix else 0 :].lstrip("、,，和及与 ")
             for place in data.other:
                 if stripped.startswith(place):
                     stripped = stripped[len(place) :]

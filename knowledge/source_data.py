@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Mapping
 
 import yaml
 
@@ -67,7 +67,7 @@ def read_all(policies_dir: Path = POLICIES_DIR) -> Iterator[DocumentData]:
         yield read_document(folder)
 
 
-def alias_pairs(measure: Dict[str, Any]) -> Iterator[tuple]:
+def alias_pairs(measure: Mapping[str, Any]) -> Iterator[tuple]:
     """(term, canonical) for every name of every programme the measure names."""
     for programme in measure.get("programmes") or []:
         name = programme["name"]

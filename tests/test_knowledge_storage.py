@@ -18,7 +18,7 @@ from knowledge.db import database_url, get_engine, session_scope
 from knowledge.models import Alias, Base, Document, Measure, Section
 from knowledge.repository import get_measure, measure_for_alias
 
-# The shared server (HELPERS.md): trust auth, a maintenance database to create ours from.
+# The machine's PostgreSQL (README, Settings): trust auth, a maintenance database to create ours from.
 POSTGRES_ADMIN_URL = os.environ.get("KNOWLEDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 

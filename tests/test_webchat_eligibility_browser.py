@@ -1,28 +1,16 @@
-"""Clicking the eligibility buttons the bot sends, in the web chat, down to a verdict.
-
-The eligibility forms are built in parallel (issue 4, the nlu branch). Until they are in this
-branch's domain.yml, this test is expected to fail (strict xfail): it runs, and the moment the forms
-are merged it must pass, because the condition below turns false.
-"""
+"""Clicking the eligibility buttons the bot sends, in the web chat, down to a verdict."""
 
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from bot.paths import PROJECT_DIR
 from tests.support.browser import ask, screenshot, wait_for_bot_turns
 
-FORM = "huishang_service_card_form"
-FORMS_MISSING = FORM not in (
-    yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8")).get("forms") or {}
-)
 MAX_QUESTIONS = 8
 
 pytestmark = pytest.mark.server
 
 
-@pytest.mark.xfail(FORMS_MISSING, reason=f"{FORM} (issue 4) is not in domain.yml on this branch yet", strict=True)
 def test_clicking_the_eligibility_buttons_reaches_a_verdict(widget) -> None:
     page = widget
     turns = page.locator(".wq-bot").count()

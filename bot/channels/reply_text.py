@@ -1,7 +1,7 @@
 """Plain-text rendering shared by the chat channels (Telegram, WeChat).
 
 Rasa's REST-style reply to one user message is a list of dicts: ``{"text": …, "buttons": […]}``
-and, for policy answers, ``{"custom": {"answer_card": {…}}}`` (the contract in DESIGN.md).
+and, for policy answers, ``{"custom": {"answer_card": {…}}}`` (the contract in docs/ARCHITECTURE.md).
 Channels without rich cards show the card as a short cited footer: ``依据：第10条｜结论：符合条件``.
 """
 
