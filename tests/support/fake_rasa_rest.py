@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-import threading
 import inspect
+import threading
 from typing import Any, Awaitable, Callable, Dict, List, Union
 
 from aiohttp import web

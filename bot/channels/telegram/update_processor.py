@@ -18,7 +18,8 @@ from bot.channels.telegram.conversation import CHANNEL, sender_id
 
 logger = logging.getLogger(__name__)
 
-# One being answered and four waiting: a user who sends a few thoughts at once (or /start, /help …) is never asked to wait.
+# One being answered and four waiting: a user who sends a few thoughts at once (or /start, /help …)
+# is never asked to wait.
 MAX_PENDING_PER_CONVERSATION = 5
 
 
