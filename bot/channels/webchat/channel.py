@@ -28,7 +28,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.channel_texts import channel_text
-from bot.channels.webchat import console, pages
+from bot.channels.feedback_store import current_agent
+from bot.channels.webchat import console, feedback_events, pages
 from bot.channels.webchat.assets import new_session_id, valid_session_id
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ class WebChatInput(InputChannel):
         @socket_blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        feedback_events.register(sio, current_agent)  # 有用 / 没用 from the widget
 
         @sio.on("connect")
         async def connect(sid: str, environ: Dict, auth: Dict | None = None) -> bool:
