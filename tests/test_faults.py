@@ -110,7 +110,7 @@ def test_action_server_down_gets_a_clear_reply_and_recovers(own_stack: servers.S
     elapsed = time.monotonic() - started
     assert "暂时无法查询" in reply.text and reply.text == unavailable_text()
     # Generous: catches a reply that waits for a timeout or hangs; the latency is `make bench`'s
-    # concern (tools/bench/flood.py measures the apology), not a timed assertion here.
+    # concern (make bench-flood measures the apology), not a timed assertion here.
     assert elapsed < 30, f"the apology took {elapsed:.1f} s"
 
     port = int(own_stack.action_url.split(":")[2].split("/")[0])
