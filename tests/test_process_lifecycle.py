@@ -60,7 +60,8 @@ def pids_on_port(port: int) -> list:
         except OSError:
             continue
         pid = int(cmdline.parent.name)
-        if b"--port" in args and str(port).encode() in args and alive(pid):
+        ports = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == b"--port"]
+        if str(port).encode() in ports and alive(pid):
             found.append((pid, b" ".join(args).decode(errors="replace")))
     return found
 
