@@ -79,8 +79,12 @@ http {{
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
-            # A replica that refuses the connection is skipped (the message was not sent to it).
-            proxy_next_upstream error timeout;
+            # A replica that refuses the connection is skipped (the message was not sent to it). A
+            # reset is retried on the next replica too, POST included (non_idempotent): a killed replica
+            # resets the idle keep-alive connections nginx reuses, and without the retry the next message
+            # got 502 (issue 17). The cost: a replica dying in the middle of a turn may have stored that
+            # turn's user message before the other replica runs it again.
+            proxy_next_upstream error timeout non_idempotent;
         }}
     }}
 }}
