@@ -136,9 +136,11 @@ def test_several_facts_in_one_message() -> None:
         ("我们是国企", {"ownership": "state"}),
         (
             "我是公司高管，市级表彰",
-            {"applicant_role": "enterprise", "honour_level": "city", "is_legal_representative": False},
+            # A title is not the legal representative, either way: that is asked.
+            # A city honour named alone is the honour there is: not a provincial one either way.
+            {"applicant_role": "enterprise", "honour_level": "city", "personally_recognized": False},
         ),
-        ("县里评过先进", {"honour_level": "county"}),
+        ("县里评过先进", {"honour_level": "county", "personally_recognized": False}),
         (
             "我是民营企业法定代表人，获得过省委、省政府表彰",
             {
@@ -154,13 +156,13 @@ def test_several_facts_in_one_message() -> None:
             {
                 "applicant_role": "entrepreneur",
                 "ownership": "private",
-                "honour_level": "province",
+                # The speaker's own honour; the company's is another fact, not stated here.
                 "personally_recognized": True,
             },
         ),
         (
             "本人没有获得过表彰",
-            {"applicant_role": "entrepreneur", "personally_recognized": False, "honour_level": "none"},
+            {"applicant_role": "entrepreneur", "personally_recognized": False},
         ),
     ],
 )
