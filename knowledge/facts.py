@@ -392,8 +392,12 @@ def _honours(text: str, found: Dict[str, Any]) -> Dict[str, Any]:
     personal_values: List[Any] = []
     personal_levels: List[Any] = []
     company_values: List[Any] = []
+    qualification = fact_definitions().get("borrower_qualification")
     for clause in statements.clauses(text):
         if not statements.is_about_honour(clause) and keyword_value(clause, honour) is None:
+            continue
+        if qualification is not None and keyword_value(clause, qualification) is not None:
+            # "借款企业是市级专精特新", "国家级专精特新小巨人": a qualification's level, not an honour.
             continue
         level = keyword_value(clause, honour) or statements.level_in_clause(clause)
         if level is not None and statements.reading(clause, _honour_word_position(clause), "") == "negated":
@@ -416,8 +420,10 @@ def _honours(text: str, found: Dict[str, Any]) -> Dict[str, Any]:
         found.pop(personal_fact, None)
     if company_values:
         found["honour_level"] = "province" if "province" in company_values else company_values[0]
-    elif personal_values:
-        found.pop("honour_level", None)  # the level was the speaker's own honour's
+    else:
+        # No clause states the company's honour: a level word was the speaker's own honour's or a
+        # qualification's.
+        found.pop("honour_level", None)
     # One honour named, and not a provincial one ("我们只有市里评的", "我是县里的优秀企业家"): it is
     # the honour there is, so it stands for both; a provincial one said later corrects it.
     lesser = [level for level in personal_levels if level in _LESSER_LEVELS]
