@@ -356,7 +356,7 @@ def _bound_value(value: Any) -> float | None:
 def _stated_rate(text: str) -> Tuple[Any, Tuple[int, int]] | None:
     """The rate a message states: the first one not negated ("不是1.2%，是1.5%" → 1.5), as a bound
     when it is one ("不超过1.2%" → at_most:1.2)."""
-    candidates = []
+    candidates: List[Tuple[float, Tuple[int, int]]] = []
     for pattern, convert in _RATE_PATTERNS:
         for match in pattern.finditer(text):
             if any(_overlaps(match.span(), other[1]) for other in candidates):
