@@ -7,10 +7,12 @@ from __future__ import annotations
 from bot.rasa_server import (
     action_failure,
     action_validation,
+    event_types,
     input_guard,
     log_masking,
     model_loading,
     recent_tracker,
+    sender_limit,
 )
 from bot.rasa_server.patched_targets import check_rasa_version
 
@@ -23,3 +25,5 @@ def install_hooks() -> None:
     action_validation.install()
     model_loading.install()
     recent_tracker.install()
+    event_types.install()
+    sender_limit.install()

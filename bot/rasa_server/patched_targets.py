@@ -37,6 +37,7 @@ class PatchedTarget:
 
 
 PATCHED_TARGETS: Tuple[PatchedTarget, ...] = (
+    PatchedTarget("rasa.core.agent", "Agent.handle_message", ("self", "message"), "bot.rasa_server.sender_limit"),
     PatchedTarget(
         "rasa.core.actions.action",
         "RemoteAction.run",
@@ -100,6 +101,9 @@ PATCHED_TARGETS: Tuple[PatchedTarget, ...] = (
         "MessageProcessor.fetch_tracker_and_update_session",
         ("self", "sender_id", "output_channel", "metadata"),
         "bot.rasa_server.recent_tracker",
+    ),
+    PatchedTarget(
+        "rasa.shared.core.events", "Event.resolve_by_type", ("type_name", "default"), "bot.rasa_server.event_types"
     ),
 )
 
