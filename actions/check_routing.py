@@ -18,7 +18,7 @@ from actions.conversation_facts import about_the_asker
 from actions.eligibility import check_measure, message_facts, start_check
 from actions.messages import intent_name
 from knowledge import aspects
-from knowledge.eligibility_questions import asks_eligibility, is_question, named_rule, rule_of_facts
+from knowledge.eligibility_questions import asks_eligibility, is_question, named_rule, rule_of_facts, words
 from knowledge.textnorm import normalise
 
 
@@ -50,6 +50,14 @@ def route_to_check(
         if by_facts:
             return start_check(dispatcher, tracker, by_facts)
         return None
-    if (named or by_facts) and states_facts(text, intent_name(tracker)):
+    if (named or by_facts) and states_facts(text, intent_name(tracker)) and _says_who_asks(text, tracker):
         return start_check(dispatcher, tracker, named or by_facts)  # type: ignore[arg-type]
     return None
+
+
+def _says_who_asks(text: str, tracker: Tracker) -> bool:
+    """A statement starts a check when it is about the asker (我们…) or states at least two facts;
+    "专精特新贷和小巨人贷" names a qualification and says nothing of who asks."""
+    prepared = normalise(text)
+    first_person = any(word in prepared for word in words().first_person)
+    return first_person or len(message_facts(tracker)) >= 2

@@ -39,6 +39,7 @@ class MeasureAudience:
     who: Tuple[str, ...]  # the measure's beneficiaries, as the knowledge base words them
     for_roles: Tuple[str, ...]
     sources: Tuple[str, ...]  # the document's words, verbatim
+    summary: str = ""  # what the measure provides, as the knowledge base says it
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def _data() -> Tuple[Dict[str, MeasureAudience], DocumentScope]:
             who=tuple(measure.get("beneficiaries") or ()),
             for_roles=tuple(spec.get("for_roles") or ()),
             sources=tuple(spec.get("sources") or ()),
+            summary=str(measure.get("summary") or ""),
         )
     scope = raw["document_scope"]
     return audiences, DocumentScope(source=str(scope["source"]), text=str(scope["text"]))
@@ -142,6 +144,8 @@ def answer_can_we(key: str, facts: Mapping[str, Any], confidence: float | None =
             )
         )
         lines += [f"{label}面向：{who}。", f"原文：{_quote(audience.sources)}。", NO_CRITERIA]
+        if audience.summary:
+            lines.append(f"这一条的内容：{audience.summary}")
         notes.append(NO_CRITERIA)
     lines.append(f"（依据：《若干意见》实施意见{label}）")
     card = AnswerCard(

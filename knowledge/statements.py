@@ -134,12 +134,18 @@ def keyword_negates_itself(keyword: str) -> bool:
     return any(keyword.startswith(negator) for negator in words().negators)
 
 
+_IDENTITY = re.compile(r"(?:(?<!不)是|作为|属于)[^,，。.;；!！?？、]{0,6}$")
+
+
 def about_a_third_party(fact: str, keyword: str, text: str, start: int) -> bool:
-    """A general keyword ("企业") in a clause about someone else ("客户是…企业") says nothing of the asker."""
+    """A general keyword ("企业") says who the asker is only as "我们是…企业" and not in a clause
+    about someone else ("客户是…企业"); inside "小微企业" or "大中型企业" it says nothing of the asker."""
     if keyword not in words().weak_keywords.get(fact, ()):
         return False
     clause = clause_around(text, start)
-    return any(word in clause for word in words().third_parties)
+    if any(word in clause for word in words().third_parties):
+        return True
+    return not _IDENTITY.search(text[clause_start(text, start) : start])
 
 
 def title_in(text: str) -> str | None:

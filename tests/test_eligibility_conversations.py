@@ -201,3 +201,8 @@ def test_a_general_question_naming_an_honour_states_no_fact_about_the_asker() ->
     _, _, events = run(ActionEligibilityVerdict(), turns)
     assert followup(events) == "huishang_service_card_form"
     assert not [e for e in events if e.get("name") == "personally_recognized"]
+
+
+def test_a_question_comparing_loan_products_is_no_check() -> None:
+    card, _, _ = run(ActionAnswerMeasure(), [("专精特新贷和小巨人贷有啥区别", "measure_financing_service_campaign")])
+    assert card["kind"] == "policy" and card["citations"] == [9]
