@@ -33,7 +33,8 @@ from bot.paths import PROJECT_DIR
 from bot.processes import env_file, servers
 from bot.rasa_server.action_failure import unavailable_text
 from bot.stores.settings import StoreSettings
-from tools.bench.__main__ import git_commit, machine, percentile
+from tools.bench.__main__ import git_commit, machine
+from tools.bench.load import percentile
 
 REPORT = PROJECT_DIR / "reports" / "bench-flood.json"
 HISTORY = PROJECT_DIR / "docs" / "benchmarks-flood.md"
