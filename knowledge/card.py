@@ -7,13 +7,23 @@ from typing import Any, Dict, List
 
 KINDS = ("policy", "eligibility", "match", "fallback", "out_of_scope", "handoff")
 VERDICTS = ("eligible", "not_eligible", "need_info")
+# How a verdict is named to users, in answers and channel footers alike.
+VERDICT_LABELS = {"eligible": "符合条件", "not_eligible": "不符合条件", "need_info": "还需补充信息"}
 
 
 @dataclass
 class Reason:
+    """One condition of a verdict and its trace: the fact it reads, the value the user gave and
+    in which message (``stated_in``), met / not met / unknown (None), what would meet it and the
+    document's words it comes from."""
+
     condition: str
     met: bool | None
     fact: str | None = None
+    fact_name: str | None = None
+    requirement: str | None = None
+    source: str | None = None
+    stated_in: Dict[str, Any] | None = None
 
 
 @dataclass

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tools.evaluate import (
+    DIALOGUE_SETS,
     SETS,
     Outcome,
     chit_chat_texts,
@@ -31,8 +32,14 @@ FRESH = [outcome("买新机器给钱吗", [6], [7], False, "paraphrase"), outcom
 
 def test_every_question_file_is_a_set_and_loads() -> None:
     assert list(SETS)[:2] == ["heldout", "fresh"]
+    # Every clause question file is a set; dialogue sets (*_dialogues.yml) are scored on verdicts
+    # instead, and duplicates.yml lists near copies.
     folder = SETS["heldout"].parent
     assert sorted(SETS.values()) == sorted([folder / "questions.yml", *folder.glob("*_questions.yml")])
+    assert {p.name for p in folder.glob("*.yml")} - {p.name for p in SETS.values()} <= {
+        "duplicates.yml",
+        *(p.name for p in DIALOGUE_SETS.values()),
+    }
     for path in SETS.values():
         questions = load_heldout(path)
         assert questions and all({"q", "expect", "style"} <= set(q) for q in questions)

@@ -415,7 +415,19 @@ def main(argv: List[str] | None = None) -> int:
         + ", ".join(f"{name} = {_relative(path)}" for name, path in ALL_SETS.items()),
     )
     parser.add_argument("--no-record", action="store_true", help="do not keep this scoring in docs/eval/")
+    parser.add_argument(
+        "--list-copies",
+        action="store_true",
+        help="print the near copies found (entries for tests/heldout/duplicates.yml)",
+    )
     args = parser.parse_args(argv)
+    if args.list_copies:
+        from tools import heldout_copies
+
+        sets = {name: [q["q"] for q in load_heldout(path)] for name, path in SETS.items()}
+        copies, in_training = heldout_copies.find_all(sets, PROJECT_DIR / "data")
+        print(heldout_copies.render_listing(copies, in_training), end="")
+        return 0
     everything = not args.sets or "all" in args.sets
     chosen = list(ALL_SETS) if everything else list(dict.fromkeys(args.sets))
     missing = [name for name in chosen if not ALL_SETS[name].exists()]

@@ -193,7 +193,7 @@ def load_listed_dialogues(path: Path) -> List[DialogueCopy]:
 
 
 def render_listing(copies: List[CrossSetCopy], in_training: List[Tuple[str, int, str]]) -> str:
-    """The YAML entries for tests/heldout/duplicates.yml of what was found (``python -m tools.heldout_copies``)."""
+    """The YAML entries for tests/heldout/duplicates.yml (`python -m tools.evaluate --list-copies`)."""
     lines = ["duplicates:"]
     lines += [
         f'  - {{set: {c.set_name}, number: {c.number}, copies: "{c.of_set}#{c.of_number}", overlap: {c.overlap}}}'
@@ -213,16 +213,3 @@ def find_all(sets: Dict[str, List[str]], data_dir: Path) -> Tuple[List[CrossSetC
         for number, file, _ in copies_in_training(questions, examples)
     ]
     return cross_set_copies(sets), in_training
-
-
-def main() -> int:
-    from tools.evaluate import SETS, load_heldout
-
-    sets = {name: [q["q"] for q in load_heldout(path)] for name, path in SETS.items()}
-    copies, in_training = find_all(sets, Path(__file__).resolve().parent.parent / "data")
-    print(render_listing(copies, in_training), end="")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

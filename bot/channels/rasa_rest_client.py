@@ -1,4 +1,4 @@
-"""Async client for the Rasa server's REST channel, used by the Telegram bridge."""
+"""Async client for the Rasa server's REST channel and its rating route, used by the Telegram bridge."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ class AssistantUnavailable(RuntimeError):
 class RasaRestClient:
     """POST /webhooks/rest/webhook ``{"sender", "message", "input_channel", "metadata"}`` → reply messages."""
 
-    def __init__(self, rasa_url: str, input_channel: str, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, rasa_url: str, input_channel: str, timeout_s: float = 30.0, feedback_token: str | None = None
+    ) -> None:
         self.webhook_url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+        self.feedback_url = rasa_url.rstrip("/") + "/webhooks/feedback/ratings"
         self.input_channel = input_channel
+        self.feedback_token = feedback_token
         self._http = httpx.AsyncClient(timeout=timeout_s)
 
     async def send(self, sender: str, message: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
@@ -34,6 +38,16 @@ class RasaRestClient:
         if not isinstance(messages, list):
             raise AssistantUnavailable("the reply was not a list of messages")
         return [m for m in messages if isinstance(m, dict)]
+
+    async def send_feedback(self, sender: str, rating: Dict[str, Any]) -> None:
+        """Store a rating of one of ``sender``'s answers (bot/channels/feedback_api.py)."""
+        headers = {"Authorization": f"Bearer {self.feedback_token}"} if self.feedback_token else {}
+        try:
+            response = await self._http.post(self.feedback_url, json={"sender": sender, **rating}, headers=headers)
+        except httpx.HTTPError as error:
+            raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
+        if response.status_code != 200:
+            raise AssistantUnavailable(f"HTTP {response.status_code} from {self.feedback_url}: {response.text[:200]}")
 
     async def close(self) -> None:
         await self._http.aclose()

@@ -18,7 +18,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, List, Mapping
+from typing import IO, Callable, List, Mapping
 
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
 from bot.processes.ports import free_port
@@ -43,6 +43,13 @@ class ManagedProcess:
     name: str
     popen: subprocess.Popen
     log_path: Path | None = None
+    # Starts the same command again (bot/processes/supervisor.py restarts a child that died).
+    restarter: Callable[[], ManagedProcess] | None = None
+
+    def respawn(self) -> ManagedProcess:
+        if self.restarter is None:
+            raise RuntimeError(f"The {self.name} cannot be restarted")
+        return self.restarter()
 
     def log_tail(self, lines: int = 30) -> str:
         if not self.log_path or not self.log_path.exists():
@@ -86,7 +93,10 @@ def _die_with_parent() -> None:
         pass  # not Linux: children outlive a killed parent, as everywhere else
 
 
-def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> ManagedProcess:
+def _spawn(
+    name: str, command: List[str], log_dir: Path | None, env: dict, restart_command: List[str] | None = None
+) -> ManagedProcess:
+    """Start ``command``; its ``respawn()`` starts ``restart_command`` (default: the same) the same way."""
     log_path: Path | None = None
     output: IO | None = None
     if log_dir is not None:
@@ -100,16 +110,12 @@ def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> Ma
         # which lives as long as the process (bot/processes/cluster.py starts replicas from worker threads).
         preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
     )  # fmt: skip
-    return ManagedProcess(name=name, popen=popen, log_path=log_path)
-
-
-def watch_until_one_exits(processes: List[ManagedProcess]) -> int:
-    """Block while every process runs; say which one stopped first. The exit status for the CLI."""
-    while all(p.popen.poll() is None for p in processes):
-        time.sleep(1)
-    dead = next(p for p in processes if p.popen.poll() is not None)
-    print(f"The {dead.name} stopped (exit {dead.popen.returncode}); stopping the rest.", file=sys.stderr)
-    return 1
+    if output is not None:
+        output.close()  # the child holds its own copy
+    again = restart_command or command
+    return ManagedProcess(
+        name=name, popen=popen, log_path=log_path, restarter=lambda: _spawn(name, again, log_dir, env, again)
+    )
 
 
 def wait_until_ready(process: ManagedProcess, url: str, timeout: float = READY_TIMEOUT_S) -> float:
@@ -172,7 +178,8 @@ def spawn_action_server(
     port: int, log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None, name: str = "action server"
 ) -> ManagedProcess:
     """The action server, started but not waited for (``start_action_server`` waits)."""
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    # bot.action_server is rasa_sdk's server on loopback, with an optional token and bounded bodies.
+    command = [sys.executable, "-m", "bot.action_server", "--port", str(port)]
     return _spawn(name, command, log_dir, _child_env(extra_env))
 
 
@@ -297,8 +304,8 @@ def start_telegram_bridge(
     ready_dir.mkdir(parents=True, exist_ok=True)
     ready_file = ready_dir / f"telegram-bridge-{uuid.uuid4().hex[:8]}.ready"
     env = dict(os.environ if env is None else env, PYTHONPATH=str(PROJECT_DIR), RASA_URL=rasa_url)
-    command = [sys.executable, "-m", "bot.channels.telegram.bridge", "--ready-file", str(ready_file)]
-    process = _spawn("Telegram bridge", command, log_dir, env)
+    command = [sys.executable, "-m", "bot.channels.telegram.bridge"]
+    process = _spawn("Telegram bridge", [*command, "--ready-file", str(ready_file)], log_dir, env, command)
     try:
         wait_until_file(process, ready_file, timeout)
     except BaseException:

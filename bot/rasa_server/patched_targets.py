@@ -37,6 +37,7 @@ class PatchedTarget:
 
 
 PATCHED_TARGETS: Tuple[PatchedTarget, ...] = (
+    PatchedTarget("rasa.core.agent", "Agent.handle_message", ("self", "message"), "bot.rasa_server.sender_limit"),
     PatchedTarget(
         "rasa.core.actions.action",
         "RemoteAction.run",
@@ -94,6 +95,15 @@ PATCHED_TARGETS: Tuple[PatchedTarget, ...] = (
         "RasaModel.load",
         ("model_file_name", "model_data_example", "predict_data_example", "finetune_mode", "args", "kwargs"),
         "bot.rasa_server.model_loading",
+    ),
+    PatchedTarget(
+        "rasa.core.processor",
+        "MessageProcessor.fetch_tracker_and_update_session",
+        ("self", "sender_id", "output_channel", "metadata"),
+        "bot.rasa_server.recent_tracker",
+    ),
+    PatchedTarget(
+        "rasa.shared.core.events", "Event.resolve_by_type", ("type_name", "default"), "bot.rasa_server.event_types"
     ),
 )
 

@@ -13,7 +13,9 @@ This store is that same class, same table and same queries, with:
 - ``synchronous=NORMAL``: in WAL mode the log is synced at checkpoints, not at every commit. A
   crash of the server loses nothing; a power cut or OS crash can lose the last committed turns
   (SQLite's documented trade-off). Set ``SQLITE_SYNCHRONOUS=FULL`` to sync every commit;
-- one pooled connection kept open instead of a new one per call.
+- one pooled connection kept open instead of a new one per call;
+- the bounded view of bot/stores/bounded_tracker_store.py: a turn reads a checkpoint and the last
+  few turns, not the whole conversation.
 
 bot/stores/settings.py selects it for the default SQLite tracker
 (``type: bot.stores.sqlite_tracker_store.SQLiteTrackerStore``).
@@ -27,6 +29,8 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.pool import QueuePool
+
+from bot.stores.bounded_tracker_store import BoundedTrackerStoreMixin
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 DEFAULT_SYNCHRONOUS = "NORMAL"
@@ -48,8 +52,9 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-class SQLiteTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore(dialect="sqlite", db=…)`` with WAL, a pooled connection and fewer disk syncs."""
+class SQLiteTrackerStore(BoundedTrackerStoreMixin, SQLTrackerStore):
+    """``SQLTrackerStore(dialect="sqlite", db=…)`` with WAL, a pooled connection, fewer disk syncs and
+    the bounded view."""
 
     def __init__(self, domain: Any = None, db: str = "rasa.db", event_broker: Any = None, **kwargs: Any) -> None:
         kwargs.pop("dialect", None)
@@ -64,3 +69,4 @@ class SQLiteTrackerStore(SQLTrackerStore):
         )
         sa.event.listen(self.engine, "connect", _set_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._create_checkpoint_table()
