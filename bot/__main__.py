@@ -95,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         if os.environ.get("TELEGRAM_BOT_TOKEN"):
             print("      TELEGRAM_BOT_TOKEN is set: starting the Telegram bridge", flush=True)
-            stack.processes.append(servers.start_telegram_bridge(stack.rasa_url))
+            stack.processes.append(servers.start_telegram_bridge(stack.rasa_url, internal_token=stack.internal_token))
         print(_banner(stack, args.port, time.monotonic() - started), flush=True)
         return servers.watch_until_one_exits(stack.processes)
     except servers.StartupError as error:

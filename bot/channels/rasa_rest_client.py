@@ -1,10 +1,12 @@
-"""Async client for the Rasa server's REST channel, used by the Telegram bridge."""
+"""Async client for the Rasa server's REST channel, used by the Telegram bridge (an internal caller)."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
 import httpx
+
+from bot.channels import internal_callers
 
 
 class AssistantUnavailable(RuntimeError):
@@ -14,10 +16,13 @@ class AssistantUnavailable(RuntimeError):
 class RasaRestClient:
     """POST /webhooks/rest/webhook ``{"sender", "message", "input_channel", "metadata"}`` → reply messages."""
 
-    def __init__(self, rasa_url: str, input_channel: str, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, rasa_url: str, input_channel: str, timeout_s: float = 30.0, internal_token: str | None = None
+    ) -> None:
         self.webhook_url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
         self.input_channel = input_channel
-        self._http = httpx.AsyncClient(timeout=timeout_s)
+        # Only an internal caller may speak for its channel's users and name the input channel.
+        self._http = httpx.AsyncClient(timeout=timeout_s, headers=internal_callers.authorization_header(internal_token))
 
     async def send(self, sender: str, message: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
         body = {"sender": sender, "message": message, "input_channel": self.input_channel, "metadata": metadata or {}}

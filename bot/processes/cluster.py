@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List
 
+from bot.channels import internal_callers
 from bot.paths import PROJECT_DIR, VAR_DIR
 from bot.processes import env_file, servers
 from bot.stores import settings as stores
@@ -91,6 +92,7 @@ class Cluster:
     front_url: str
     replica_urls: List[str]
     processes: List[servers.ManagedProcess] = field(default_factory=list)
+    internal_token: str | None = None  # shared by every replica (bot/channels/internal_callers.py)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -166,6 +168,8 @@ def start_cluster(
         raise servers.StartupError("A cluster needs a PostgreSQL DATABASE_URL and a REDIS_URL.")
     replicas = len(replica_ports)
     cluster = Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in replica_ports])
+    cluster.internal_token = servers.internal_caller_token()
+    rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: cluster.internal_token}
     try:
         with ThreadPoolExecutor(max_workers=replicas) as pool:
             actions = list(
@@ -186,7 +190,7 @@ def start_cluster(
                 stores_settings,
             )
             return servers.start_rasa_server(
-                model_path, replica_ports[i], endpoints, api_token, log_dir, extra_env, name=f"Rasa server {i + 1}"
+                model_path, replica_ports[i], endpoints, api_token, log_dir, rasa_env, name=f"Rasa server {i + 1}"
             )
 
         with ThreadPoolExecutor(max_workers=replicas) as pool:

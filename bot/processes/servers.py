@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, List, Mapping
 
+from bot.channels import internal_callers
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
 from bot.processes.ports import free_port
 from bot.stores.endpoints import write_endpoints
@@ -68,6 +70,8 @@ class Stack:
     rasa_url: str
     action_url: str
     processes: List[ManagedProcess] = field(default_factory=list)
+    # What internal callers (Telegram bridge, benchmark, tests) send to speak for any channel's user.
+    internal_token: str | None = None
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -215,6 +219,11 @@ def spawn_rasa_server(
     return _spawn(name, command, log_dir, _child_env(extra_env))
 
 
+def internal_caller_token() -> str:
+    """The environment's INTERNAL_CALLER_TOKEN, or a fresh one for this run (it never has to be typed)."""
+    return internal_callers.configured_token() or secrets.token_urlsafe(32)
+
+
 def start_stack(
     model: Path,
     rasa_port: int = 5005,
@@ -225,6 +234,7 @@ def start_stack(
     log_dir: Path | None = None,
     stores: StoreSettings | None = None,
     extra_env: Mapping[str, str] | None = None,
+    internal_token: str | None = None,
 ) -> Stack:
     """Action server and Rasa server, started together; returns when both answer. ``stores``
     defaults to the environment (DATABASE_URL, REDIS_URL); ``extra_env`` is added to both
@@ -234,12 +244,14 @@ def start_stack(
     side: the action server's imports and search index are ready long before Rasa's model is.
     """
     action_url = f"http://127.0.0.1:{action_port}/webhook"
-    stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=action_url)
+    internal_token = internal_token or internal_caller_token()
+    stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=action_url, internal_token=internal_token)
     try:
         endpoints = write_endpoints(endpoints_path, action_url, tracker_sqlite, stores)
         action = spawn_action_server(action_port, log_dir, extra_env)
         stack.processes.append(action)
-        rasa = spawn_rasa_server(model, rasa_port, endpoints, api_token, log_dir, extra_env)
+        rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: internal_token}
+        rasa = spawn_rasa_server(model, rasa_port, endpoints, api_token, log_dir, rasa_env)
         stack.processes.append(rasa)
         wait_until_ready(action, action_health_url(action_port))
         wait_until_ready(rasa, rasa_ready_url(rasa_port))
@@ -255,6 +267,7 @@ def start_private_stack(
     api_token: str | None = None,
     stores: StoreSettings | None = None,
     extra_env: Mapping[str, str] | None = None,
+    internal_token: str | None = None,
 ) -> Stack:
     """A stack of its own on free ports, its tracker, endpoints file and logs in ``workdir``: what the
     tests, the evaluation and the benchmark run against."""
@@ -268,6 +281,7 @@ def start_private_stack(
         log_dir=workdir,
         stores=stores,
         extra_env=extra_env,
+        internal_token=internal_token,
     )
 
 
@@ -286,7 +300,11 @@ def wait_until_file(process: ManagedProcess, path: Path, timeout: float) -> floa
 
 
 def start_telegram_bridge(
-    rasa_url: str, log_dir: Path | None = None, env: dict | None = None, timeout: float = TELEGRAM_READY_TIMEOUT_S
+    rasa_url: str,
+    log_dir: Path | None = None,
+    env: dict | None = None,
+    timeout: float = TELEGRAM_READY_TIMEOUT_S,
+    internal_token: str | None = None,
 ) -> ManagedProcess:
     """The Telegram bridge (bot/channels/telegram/bridge.py) forwarding to ``rasa_url``, once it is polling.
 
@@ -297,6 +315,8 @@ def start_telegram_bridge(
     ready_dir.mkdir(parents=True, exist_ok=True)
     ready_file = ready_dir / f"telegram-bridge-{uuid.uuid4().hex[:8]}.ready"
     env = dict(os.environ if env is None else env, PYTHONPATH=str(PROJECT_DIR), RASA_URL=rasa_url)
+    if internal_token:  # the bridge speaks for telegram:<chat> senders, which only internal callers may
+        env[internal_callers.TOKEN_ENV] = internal_token
     command = [sys.executable, "-m", "bot.channels.telegram.bridge", "--ready-file", str(ready_file)]
     process = _spawn("Telegram bridge", command, log_dir, env)
     try:

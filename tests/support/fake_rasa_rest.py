@@ -22,6 +22,7 @@ class FakeRasaRest:
     def __init__(self, responder: Responder = echo, port: int | None = None) -> None:
         self.responder = responder
         self.requests: List[Dict[str, Any]] = []
+        self.authorizations: List[str | None] = []  # the Authorization header of each request
         self._lock = threading.Lock()
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._handle)
@@ -35,6 +36,7 @@ class FakeRasaRest:
         body = await request.json()
         with self._lock:
             self.requests.append(body)
+            self.authorizations.append(request.headers.get("Authorization"))
         return web.json_response(self.responder(body))
 
     def senders(self) -> List[str]:

@@ -66,7 +66,12 @@ def build_application(settings: TelegramSettings, handlers: TelegramHandlers) ->
 @asynccontextmanager
 async def running_bridge(settings: TelegramSettings, poll_timeout_s: float = 10) -> AsyncIterator[Application]:
     """The bridge, started (getMe, then polling or webhook) until the block ends."""
-    rasa = RasaRestClient(settings.rasa_url, input_channel=CHANNEL, timeout_s=settings.rasa_timeout_s)
+    rasa = RasaRestClient(
+        settings.rasa_url,
+        input_channel=CHANNEL,
+        timeout_s=settings.rasa_timeout_s,
+        internal_token=settings.internal_token,
+    )
     application = build_application(settings, TelegramHandlers(rasa))
     try:
         async with application:  # initialize (getMe: checks the token) … shutdown
