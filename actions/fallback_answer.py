@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.combined_reading import FALLBACK_INTENT, agreed_measure, confidence_in, suggested_measures
 from actions.measure_answer import bare_followup_measure, send_measure_answer
-from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer
+from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_response
 from actions.other_region import answer_other_region
 from knowledge import aspects
 from knowledge.card import AnswerCard
@@ -30,10 +30,6 @@ warm_up_in_background()
 
 SUGGESTIONS = 3
 FOLLOWUP_INTENT = "ask_followup"
-NO_SUGGESTION_TEXT = (
-    "抱歉，我没有理解您的问题。您可以换个说法，或者直接说出政策名称，例如“徽商服务卡有什么用”。"
-    "需要人工服务请说“转人工”。"
-)
 
 
 def best_classified_intent(tracker: Tracker) -> Dict[str, Any] | None:
@@ -114,6 +110,6 @@ class ActionAnswerFallback(Action):
         if key:
             return send_measure_answer(dispatcher, tracker, key, round(confidence_in(ranking, key), 4))
         buttons = suggestion_buttons(ranking, hits)
-        text = "您是想问以下哪一项？请点选，或者换个说法再问。" if buttons else NO_SUGGESTION_TEXT
-        send_answer(dispatcher, text, AnswerCard(kind="fallback", confidence=intent_confidence(tracker)), buttons)
+        card = AnswerCard(kind="fallback", confidence=intent_confidence(tracker))
+        send_response(dispatcher, "utter_did_you_mean" if buttons else "utter_not_understood", card, buttons)
         return []

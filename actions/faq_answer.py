@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.messages import send_answer
+from actions.messages import send_answer, send_response
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
 from knowledge.faq import answer_faq, find
@@ -38,11 +38,7 @@ class ActionAnswerFaq(Action):
         key, confidence = selected_faq(tracker)
         entry = find(key) if key else None
         if entry is None:
-            send_answer(
-                dispatcher,
-                "抱歉，这个问题我暂时答不上来。您可以换个说法，或者直接说出想了解的政策名称。",
-                AnswerCard(kind="fallback", confidence=confidence),
-            )
+            send_response(dispatcher, "utter_faq_unknown", AnswerCard(kind="fallback", confidence=confidence))
             return []
         answer = answer_faq(entry, confidence)
         send_answer(dispatcher, answer.text, answer.card)

@@ -12,10 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.messages import intent_confidence, send_answer
+from actions.messages import intent_confidence, send_response
 from knowledge.card import AnswerCard
-
-HANDOFF_TEXT = "好的，已为您转接人工服务。工作人员接入后会在这里直接回复您，请稍候；在此期间智能助手暂停自动回答。"
 
 
 class ActionHandoffToStaff(Action):
@@ -25,6 +23,7 @@ class ActionHandoffToStaff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        send_answer(dispatcher, HANDOFF_TEXT, AnswerCard(kind="handoff", confidence=intent_confidence(tracker)))
+        card = AnswerCard(kind="handoff", confidence=intent_confidence(tracker))
+        send_response(dispatcher, "utter_handoff", card)
         # A form the user was in is over: after staff hand back, the bot starts fresh.
         return [ActiveLoop(None), ConversationPaused()]

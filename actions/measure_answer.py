@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.messages import intent_confidence, intent_name, measure_key_of_intent, send_answer
+from actions.messages import intent_confidence, intent_name, measure_key_of_intent, send_answer, send_response
 from actions.other_region import answer_other_region
 from knowledge import aspects
 from knowledge.answers import answer_measure
@@ -33,11 +33,8 @@ class ActionAnswerMeasure(Action):
             key = None
         key = key or tracker.get_slot("current_measure")
         if not key:
-            send_answer(
-                dispatcher,
-                "请问您想了解哪一项政策？可以直接说出名称，例如“徽商服务卡”。",
-                AnswerCard(kind="fallback", confidence=intent_confidence(tracker)),
-            )
+            card = AnswerCard(kind="fallback", confidence=intent_confidence(tracker))
+            send_response(dispatcher, "utter_which_measure", card)
             return []
         return send_measure_answer(dispatcher, tracker, key, intent_confidence(tracker))
 
@@ -54,11 +51,7 @@ def send_measure_answer(
         with session_scope() as session:
             answer = answer_measure(get_measure(session, key), aspect, confidence)
     except MeasureNotFound:
-        send_answer(
-            dispatcher,
-            "抱歉，知识库里暂时没有这一项的内容。请换个说法再问，或说“转人工”。",
-            AnswerCard(kind="fallback"),
-        )
+        send_response(dispatcher, "utter_measure_not_in_knowledge_base", AnswerCard(kind="fallback"))
         return [SlotSet("current_measure", None)]
     send_answer(dispatcher, answer.text, answer.card)
     return [SlotSet("current_measure", key)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -13,6 +15,14 @@ MEASURE_INTENT_PREFIX = "measure_"
 def send_answer(dispatcher: CollectingDispatcher, text: str, card: AnswerCard, buttons=None) -> None:
     """The text (citing 第N条 where it answers from the policy), then the card as a custom message."""
     dispatcher.utter_message(text=text, buttons=buttons or [])
+    dispatcher.utter_message(json_message=card.as_message())
+
+
+def send_response(
+    dispatcher: CollectingDispatcher, response: str, card: AnswerCard, buttons=None, **values: Any
+) -> None:
+    """A fixed sentence of domain.yml (``response``, its ``{placeholders}`` filled from ``values``), then the card."""
+    dispatcher.utter_message(response=response, buttons=buttons or [], **values)
     dispatcher.utter_message(json_message=card.as_message())
 
 

@@ -8,17 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.measure_answer import bare_followup_measure, send_measure_answer
-from actions.messages import intent_confidence, send_answer
+from actions.messages import intent_confidence, send_response
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
-
-# 12345 (the national government-service hotline) is the only number the assistant may give that is not in
-# the policy document (docs/ARCHITECTURE.md, What the assistant may say).
-OUT_OF_SCOPE_TEXT = (
-    "抱歉，这个问题不在我的解答范围内。我只解答安徽省经济和信息化厅《若干意见》实施意见中支持民营企业、"
-    "中小企业的22条措施，例如双创孵化、技术改造、专精特新、融资担保、徽商服务卡、减轻企业负担等。"
-    "天气、个人税务社保、其他省市的政策等其他政务问题，请拨打12345政务服务便民热线咨询。"
-)
 
 
 class ActionAnswerOutOfScope(Action):
@@ -36,5 +28,5 @@ class ActionAnswerOutOfScope(Action):
         if current:
             return send_measure_answer(dispatcher, tracker, current, intent_confidence(tracker))
         card = AnswerCard(kind="out_of_scope", confidence=intent_confidence(tracker))
-        send_answer(dispatcher, OUT_OF_SCOPE_TEXT, card)
+        send_response(dispatcher, "utter_out_of_scope", card)
         return []

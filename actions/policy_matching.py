@@ -14,9 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.eligibility import known_facts
-from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer
+from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer, send_response
 from actions.other_region import answer_other_region
-from knowledge.card import AnswerCard, citation_label
+from knowledge.card import AnswerCard
 
 MAX_MATCHES = 6
 
@@ -28,7 +28,7 @@ class ActionMatchPolicies(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        from knowledge.matching import match
+        from knowledge.matching import match, match_text
 
         if answer_other_region(dispatcher, tracker):
             return []
@@ -36,21 +36,9 @@ class ActionMatchPolicies(Action):
         matches = match(profile)[:MAX_MATCHES]
         confidence = intent_confidence(tracker)
         if not matches:
-            send_answer(
-                dispatcher,
-                "根据您描述的情况，我没有找到明确对应的条款。请补充企业的类型或想要的支持"
-                "（例如“我们是省级专精特新企业，想贷款”），或者直接问某项政策。",
-                AnswerCard(kind="fallback", confidence=confidence),
-            )
+            send_response(dispatcher, "utter_no_matching_measure", AnswerCard(kind="fallback", confidence=confidence))
             return []
-        lines = ["根据您描述的情况，以下条款可能与您有关："]
-        # The reason from knowledge.matching already names its measure (第N条：…).
-        for m in matches:
-            label = citation_label(m.number)
-            lines.append(f"• {m.reason}" if label in m.reason else f"• {label}：{m.reason}")
-        cited = "、".join(citation_label(m.number) for m in matches)
-        lines.append(f"点选一项可查看详细内容。（依据：《若干意见》实施意见{cited}）")
         buttons = [{"title": m.title, "payload": f"/{MEASURE_INTENT_PREFIX}{m.key}"} for m in matches]
         card = AnswerCard(kind="match", citations=[m.number for m in matches], confidence=confidence)
-        send_answer(dispatcher, "\n".join(lines), card, buttons)
+        send_answer(dispatcher, match_text(matches), card, buttons)
         return []

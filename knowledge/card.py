@@ -7,6 +7,8 @@ from typing import Any, Dict, List
 
 KINDS = ("policy", "eligibility", "match", "fallback", "out_of_scope", "handoff")
 VERDICTS = ("eligible", "not_eligible", "need_info")
+# How a verdict is named to users, in answers and channel footers alike.
+VERDICT_LABELS = {"eligible": "符合条件", "not_eligible": "不符合条件", "need_info": "还需补充信息"}
 
 
 @dataclass

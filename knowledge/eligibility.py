@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 import yaml
 
-from knowledge.card import AnswerCard, Reason, citation_label
+from knowledge.card import VERDICT_LABELS, VERDICTS, AnswerCard, Reason, citation_label
 from knowledge.facts import (
     FactDefinition,
     Option,
@@ -37,9 +37,7 @@ from knowledge.source_data import read_all
 RULES_DIR = DATA_DIR / "eligibility"
 # YAML folds long lines with a space; between Chinese characters that space is noise.
 _FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
-VERDICTS = ("eligible", "not_eligible", "need_info")
 _COMPARISONS = ("equals", "one_of", "at_most", "at_least")
-VERDICT_LABELS = {"eligible": "符合条件", "not_eligible": "不符合条件", "need_info": "还需要了解一些情况"}
 
 
 class UnknownRule(KeyError):

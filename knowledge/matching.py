@@ -225,11 +225,17 @@ def match(profile: Mapping[str, Any] | str | Profile, limit: int | None = None) 
 
 
 def match_text(matches: Iterable[Match]) -> str:
-    """Matches as chat text, one line per measure, each citing 第N条."""
-    lines = [f"{i}. 【{m.citation}·{m.title}】{m.reason}" for i, m in enumerate(matches, 1)]
-    if not lines:
-        return "根据您提供的情况，暂时没有找到对应的条款。可以告诉我企业的类型、资质和打算（如技改、数字化、融资）。"
-    return "根据您的情况，可以重点关注：\n" + "\n".join(lines)
+    """Matches as chat text, one line per measure, each citing 第N条 (the reply of action_match_policies;
+    when nothing matches, the action says so with a fixed response of domain.yml instead)."""
+    found = list(matches)
+    if not found:
+        raise ValueError("match_text needs at least one match")
+    lines = ["根据您描述的情况，以下条款可能与您有关："]
+    # The reason already names its measure (第N条：…) when it comes from a rule of matching.yaml.
+    lines += [f"• {m.reason}" if m.citation in m.reason else f"• {m.citation}：{m.reason}" for m in found]
+    cited = "、".join(m.citation for m in found)
+    lines.append(f"点选一项可查看详细内容。（依据：《若干意见》实施意见{cited}）")
+    return "\n".join(lines)
 
 
 def match_card(

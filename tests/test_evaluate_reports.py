@@ -21,7 +21,9 @@ FRESH = [outcome("买新机器给钱吗", [6], [7], False, "paraphrase"), outcom
 
 def test_every_question_file_is_a_set_and_loads() -> None:
     assert list(SETS)[:2] == ["heldout", "fresh"]
-    assert sorted(SETS.values()) == sorted((SETS["heldout"].parent).glob("*.yml"))
+    # Every clause question file is a set; dialogue sets (*_dialogues.yml) are scored on verdicts instead.
+    question_files = [p for p in SETS["heldout"].parent.glob("*.yml") if not p.name.endswith("_dialogues.yml")]
+    assert sorted(SETS.values()) == sorted(question_files)
     for path in SETS.values():
         questions = load_heldout(path)
         assert questions and all({"q", "expect", "style"} <= set(q) for q in questions)

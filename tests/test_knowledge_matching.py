@@ -120,4 +120,5 @@ def test_limit_and_text_and_card() -> None:
 
 def test_empty_profile_still_suggests_the_general_services() -> None:
     assert numbers({}) == [2, 18]
-    assert "暂时没有找到" in match_text([])
+    with pytest.raises(ValueError):
+        match_text([])

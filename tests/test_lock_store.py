@@ -97,3 +97,68 @@ def test_a_turn_longer_than_the_ticket_lifetime_keeps_the_lock(redis_key_prefix:
     # the first is still running; here each live turn renews its own ticket.
     assert [name for name, _ in timeline] == ["first in", "first out", "second in", "second out"]
     assert store.get_lock(conversation) is None
+
+
+# --- the default (one server) lock store ---------------------------------------------------------
+
+
+def _default_store():
+    from rasa.core.lock_store import LockStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    # Built the way the Rasa server builds it from the default endpoints file (no REDIS_URL).
+    endpoints = render_endpoints("http://127.0.0.1:1/webhook", "unused.db", StoreSettings())
+    config = endpoints.get("lock_store")
+    return LockStore.create(EndpointConfig.from_dict(config) if config else None)
+
+
+def test_default_store_keeps_a_turn_longer_than_the_ticket_lifetime_alone() -> None:
+    """Rasa's InMemoryLockStore lets a ticket expire `lifetime` after issue: the second turn of a
+    sender would run beside the first (and a third that waited past it would get LockError)."""
+    store = _default_store()
+    conversation = uuid.uuid4().hex
+    lifetime = 0.3
+    timeline: List[str] = []
+    errors: List[Exception] = []
+
+    async def turn(name: str, hold_s: float) -> None:
+        try:
+            async with store.lock(conversation, lock_lifetime=lifetime, wait_time_in_seconds=0.02):
+                timeline.append(f"{name} in")
+                await asyncio.sleep(hold_s)
+                timeline.append(f"{name} out")
+        except Exception as error:  # noqa: BLE001 - a LockError is a dropped message
+            errors.append(error)
+
+    async def main() -> None:
+        first = asyncio.ensure_future(turn("first", 4 * lifetime))
+        await asyncio.sleep(0.02)
+        second = asyncio.ensure_future(turn("second", 4 * lifetime))
+        await asyncio.sleep(0.02)
+        await asyncio.gather(first, second, turn("third", 0))
+
+    asyncio.run(asyncio.wait_for(main(), timeout=30))  # Rasa's store can leave a waiter polling for ever
+    assert errors == []
+    assert timeline == ["first in", "first out", "second in", "second out", "third in", "third out"]
+
+
+def test_default_store_runs_many_queued_turns_of_one_sender_once_each_in_order() -> None:
+    store = _default_store()
+    conversation = uuid.uuid4().hex
+    inside = 0
+    order: List[int] = []
+
+    async def turn(number: int) -> None:
+        nonlocal inside
+        async with store.lock(conversation, lock_lifetime=0.05, wait_time_in_seconds=0.01):
+            inside += 1
+            assert inside == 1, "two turns of one sender ran together"
+            await asyncio.sleep(0.005)
+            order.append(number)
+            inside -= 1
+
+    async def main() -> None:
+        await asyncio.gather(*(turn(n) for n in range(40)))
+
+    asyncio.run(asyncio.wait_for(main(), timeout=30))
+    assert order == list(range(40))  # every turn once, in the order it arrived

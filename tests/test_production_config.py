@@ -22,11 +22,20 @@ from tests.support.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
 ACTION_URL = "http://127.0.0.1:5055/webhook"
 
 
-def test_default_is_sqlite_tracker_store_and_no_lock_store(tmp_path: Path) -> None:
+def test_default_is_sqlite_tracker_store_and_the_in_process_lock_store(tmp_path: Path) -> None:
     endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", stores.StoreSettings.from_env({}))
     assert endpoints["tracker_store"] == {"type": stores.SQLITE_TRACKER_STORE, "db": str(tmp_path / "tracker.db")}
-    assert "lock_store" not in endpoints
+    # Not Rasa's InMemoryLockStore, whose tickets expire (bot/stores/lock_store.py, tests/test_lock_store.py).
+    assert endpoints["lock_store"] == {"type": "bot.stores.lock_store.InProcessLockStore"}
     assert endpoints["action_endpoint"] == {"url": ACTION_URL}
+
+
+def test_action_server_token_is_sent_by_the_rasa_server(tmp_path: Path) -> None:
+    from rasa.utils.endpoints import EndpointConfig
+
+    endpoints = render_endpoints(ACTION_URL, tmp_path / "t.db", stores.StoreSettings(), action_token="s3cret-token")
+    # Rasa's EndpointConfig sends these headers with every action call.
+    assert EndpointConfig.from_dict(endpoints["action_endpoint"]).headers == {"X-Action-Token": "s3cret-token"}
 
 
 def test_postgres_database_url_selects_the_sql_tracker_store_on_postgres(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import List
 
 import pytest
 
+from bot.channels.channel_texts import channel_text
 from bot.channels.reply_text import card_footer
 from bot.channels.wechat.render import MAX_TEXT_BYTES
 from tests.support.wechat_messages import (
@@ -27,6 +28,7 @@ from tools.assistant_client import AssistantClient
 pytestmark = pytest.mark.server
 
 QUESTION = "徽商服务卡有什么用"
+RATING_LINE = channel_text("wechat", "feedback_ask")  # under every answer that can be rated
 _msg_ids = itertools.count(int.from_bytes(secrets.token_bytes(4), "big") * 1000)
 
 
@@ -54,11 +56,12 @@ def what_the_user_sees(openid: str, body: str, ends_with: str = "") -> List[str]
 
 
 def expected_text(assistant: AssistantClient, question: str) -> str:
-    """What the REST channel answers (text + card), as one WeChat text: the same answer."""
+    """What the REST channel answers (text + card), as one WeChat text: the same answer, then the
+    invitation to rate it."""
     rest = assistant.ask(assistant.new_sender(), question)
     texts = [m["text"] for m in rest.messages if m.get("text")]
     assert rest.card is not None
-    return "\n\n".join(texts + [card_footer(rest.card)])
+    return "\n\n".join(texts + [card_footer(rest.card), RATING_LINE])
 
 
 def test_server_verification_echoes_only_for_our_token(wechat: WeChatServerSimulator) -> None:
@@ -76,8 +79,8 @@ def test_text_question_gets_the_same_answer_with_citation_line(
     if body != "success":
         assert "<ToUserName><![CDATA[" + openid in body and ACCOUNT in body
     expected = expected_text(assistant, QUESTION)
-    assert expected.endswith("📄 依据：第13条")
-    seen = what_the_user_sees(openid, body, ends_with="📄 依据：第13条")
+    assert expected.endswith(f"📄 依据：第13条\n\n{RATING_LINE}")
+    seen = what_the_user_sees(openid, body, ends_with=RATING_LINE)
     assert all(len(piece.encode()) <= MAX_TEXT_BYTES for piece in seen)
     assert "".join("".join(seen).split()) == "".join(expected.split())  # cuts drop only whitespace
     if len(expected.encode()) <= MAX_TEXT_BYTES and body != "success":
@@ -94,7 +97,7 @@ def test_one_openid_is_one_conversation(assistant: AssistantClient, wechat: WeCh
     _, follow_up = wechat.post(text_xml(asker, "那谁能办？", next(_msg_ids)))
     _, out_of_context = wechat.post(text_xml(stranger, "那谁能办？", next(_msg_ids)))
     # The asker's context: the card asked about before.
-    assert "第13条" in "".join(what_the_user_sees(asker, follow_up, ends_with="第13条"))
+    assert "第13条" in "".join(what_the_user_sees(asker, follow_up, ends_with=RATING_LINE))
     assert "第13条" not in "".join(what_the_user_sees(stranger, out_of_context))
     assert user_texts(assistant, asker) == [QUESTION, "那谁能办？"]
     assert user_texts(assistant, stranger) == ["那谁能办？"]
@@ -123,7 +126,7 @@ def test_retries_of_one_message_are_answered_once(assistant: AssistantClient, we
     replies.append(wechat.post(xml))  # and one more after the answer is known
     assert {status for status, _ in replies} == {200}
     assert len({body if body == "success" else reply_text(body) for _, body in replies}) == 1
-    assert "第13条" in "".join(what_the_user_sees(openid, replies[0][1], ends_with="第13条"))
+    assert "第13条" in "".join(what_the_user_sees(openid, replies[0][1], ends_with=RATING_LINE))
     assert user_texts(assistant, openid) == [QUESTION]
 
 

@@ -1,4 +1,4 @@
-"""The channels' own wording (welcome, help, errors), read from channel_texts.yml."""
+"""The channels' and the Rasa server's own wording (welcome, help, notices, errors), read from channel_texts.yml."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ def _texts() -> Dict[str, Dict[str, str]]:
     return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
 
 
-def channel_text(channel: str, name: str, **values: str) -> str:
-    """The text ``name`` for ``channel`` ("telegram" | "wechat"), falling back to the common one."""
+def channel_text(channel: str, name: str, **values: object) -> str:
+    """The text ``name`` for ``channel`` ("telegram" | "wechat" | "webchat"), falling back to the common one."""
     texts = _texts()
     text = (texts.get(channel) or {}).get(name) or texts["common"][name]
     return text.format(**values) if values else text

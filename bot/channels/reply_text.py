@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Sequence
 
-VERDICT_LABELS = {
-    "eligible": "符合条件",
-    "not_eligible": "不符合条件",
-    "need_info": "还需补充信息",
-}
+from knowledge.card import VERDICT_LABELS
 
 # Where a long text may be cut, best first: paragraph, line, sentence end, clause, anywhere.
 _BREAKS = ("\n\n", "\n", "。", "！", "？", "；", "，", "、", " ")

@@ -176,7 +176,8 @@ def spawn_action_server(
     port: int, log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None, name: str = "action server"
 ) -> ManagedProcess:
     """The action server, started but not waited for (``start_action_server`` waits)."""
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    # bot.action_server is rasa_sdk's server on loopback, with an optional token and bounded bodies.
+    command = [sys.executable, "-m", "bot.action_server", "--port", str(port)]
     return _spawn(name, command, log_dir, _child_env(extra_env))
 
 

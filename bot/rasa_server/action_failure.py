@@ -4,7 +4,7 @@ Rasa 3.6 logs a failed custom-action call (RasaException from ``RemoteAction.run
 action's events and sends the user nothing; a hung action server makes the user wait up to five
 minutes (``DEFAULT_REQUEST_TIMEOUT``). ``install()`` wraps ``RemoteAction.run`` in the Rasa server
 process: the call gets ``ACTION_TIMEOUT_S`` seconds (default 20), and on a connection error,
-non-200 answer or timeout the user gets ``UNAVAILABLE_TEXT`` with a fallback answer card. A
+non-200 answer or timeout the user gets ``unavailable_text()`` (channel_texts.yml) with a fallback answer card. A
 rejection by the action server (``ActionExecutionRejection``, e.g. a form) keeps Rasa's meaning.
 The next message calls the action server again, so the conversation continues once it is back.
 """
@@ -17,6 +17,7 @@ import logging
 import os
 from typing import Any, List
 
+from bot.channels.channel_texts import channel_text
 from knowledge.card import AnswerCard
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,10 @@ logger = logging.getLogger(__name__)
 # is for an action server that accepts but does not answer; it is generous because under load the
 # Rasa server's own event loop (busy with NLU for other users) also delays reading the answer.
 DEFAULT_ACTION_TIMEOUT_S = 20.0
-UNAVAILABLE_TEXT = "抱歉，政策库暂时无法查询，请稍后再试。急需咨询可拨打12345政务服务便民热线。"
+
+
+def unavailable_text() -> str:
+    return channel_text("common", "policy_base_unavailable")
 
 
 def action_timeout_s() -> float:
@@ -39,7 +43,7 @@ def unavailable_events() -> List[Any]:
     from rasa.core.actions.action import create_bot_utterance
 
     card = AnswerCard(kind="fallback").as_message()
-    return [create_bot_utterance({"text": UNAVAILABLE_TEXT}), create_bot_utterance({"custom": card})]
+    return [create_bot_utterance({"text": unavailable_text()}), create_bot_utterance({"custom": card})]
 
 
 def install() -> None:

@@ -6,6 +6,7 @@ see that module for what each setting selects.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Dict
 
@@ -13,16 +14,25 @@ import yaml
 
 from bot.stores.settings import StoreSettings
 
+# Sent to the action server with every call when ACTION_SERVER_TOKEN is set (bot/action_server/__main__.py).
+ACTION_TOKEN_HEADER = "X-Action-Token"
 
-def render_endpoints(action_url: str, tracker_sqlite: Path, stores: StoreSettings | None = None) -> Dict[str, Any]:
+
+def render_endpoints(
+    action_url: str, tracker_sqlite: Path, stores: StoreSettings | None = None, action_token: str | None = None
+) -> Dict[str, Any]:
+    """``action_token`` defaults to ACTION_SERVER_TOKEN from the environment."""
     stores = stores if stores is not None else StoreSettings.from_env()
+    if action_token is None:
+        action_token = os.environ.get("ACTION_SERVER_TOKEN", "").strip() or None
+    action_endpoint: Dict[str, Any] = {"url": action_url}
+    if action_token:
+        action_endpoint["headers"] = {ACTION_TOKEN_HEADER: action_token}
     endpoints: Dict[str, Any] = {
-        "action_endpoint": {"url": action_url},
+        "action_endpoint": action_endpoint,
         "tracker_store": stores.tracker_store(tracker_sqlite),
+        "lock_store": stores.lock_store(),
     }
-    lock_store = stores.lock_store()
-    if lock_store:
-        endpoints["lock_store"] = lock_store
     return endpoints
 
 

@@ -1,4 +1,5 @@
-"""The Redis lock store the Rasa servers use when REDIS_URL is set (bot/stores/settings.py selects it).
+"""The lock stores the Rasa servers use: ``InProcessLockStore`` by default (one server),
+``SerialisingRedisLockStore`` when REDIS_URL is set (several replicas); bot/stores/settings.py selects one.
 
 Loaded by Rasa inside the server process from the endpoints file (``type: bot.stores.lock_store.…``).
 """
@@ -9,10 +10,11 @@ import asyncio
 import json
 import time
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Tuple, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Callable, Dict, Tuple, TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
 
 T = TypeVar("T")
 
@@ -144,3 +146,48 @@ class SerialisingRedisLockStore(RedisLockStore):
                 return lock
             await asyncio.sleep(wait_time_in_seconds)
             self.update_lock(conversation_id)
+
+
+@dataclass
+class _ConversationQueue:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holders: int = 0  # turns waiting for or holding ``lock``
+
+
+class InProcessLockStore(InMemoryLockStore):
+    """The lock store of one Rasa server: a conversation's turns run one at a time, in arrival
+    order, however long each one takes.
+
+    Why (issue 17): Rasa's ``InMemoryLockStore`` uses the same ticket queue as the Redis store,
+    whose tickets expire ``LOCK_LIFETIME`` (60 s) after they were *issued*. When one sender's queued
+    turns take longer than that (a flood, a slow turn under load), the next turn starts beside the
+    one being served (both read and save the same tracker: a turn is run twice over one state and
+    one of them loses its events), and a waiter whose ticket expired gets ``LockError`` (its message
+    is dropped). In one process there is nothing to expire: if the process dies, so do its turns.
+    So each conversation gets an ``asyncio.Lock`` (first come, first served), dropped once no turn
+    holds or waits for it. ``lock_lifetime`` and ``wait_time_in_seconds`` are accepted and unused.
+    """
+
+    def __init__(self, endpoint_config: Any = None) -> None:
+        # Rasa builds a lock store named by module path as ``cls(endpoint_config=...)``.
+        super().__init__()
+        self._queues: Dict[str, _ConversationQueue] = {}
+
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncIterator[TicketLock]:
+        queue = self._queues.setdefault(conversation_id, _ConversationQueue())
+        queue.holders += 1
+        try:
+            async with queue.lock:
+                yield TicketLock(conversation_id)
+        finally:
+            queue.holders -= 1
+            if queue.holders == 0:
+                del self._queues[conversation_id]
+
+    def waiting_turns(self, conversation_id: str) -> int:
+        """Turns of ``conversation_id`` being served or waiting (0: none)."""
+        queue = self._queues.get(conversation_id)
+        return queue.holders if queue else 0

@@ -1,8 +1,9 @@
 """Where conversations live: the tracker store and the lock store, chosen from the environment.
 
 - Default: Rasa's ``SQLTrackerStore`` on SQLite (``var/tracker.db``), in WAL mode with a pooled
-  connection (bot/stores/sqlite_tracker_store.py), and the in-memory lock store; conversations survive a
-  restart of the one Rasa server.
+  connection (bot/stores/sqlite_tracker_store.py), and ``bot.stores.lock_store.InProcessLockStore`` (one
+  server's turns of a sender in order, none expiring; see there why not Rasa's in-memory store);
+  conversations survive a restart of the one Rasa server.
 - ``DATABASE_URL=postgresql://…``: ``SQLTrackerStore`` on that PostgreSQL database. The knowledge
   base reads the same URL (knowledge/db.py); the tables do not clash (``kb_*`` vs Rasa's ``events``).
 - ``REDIS_URL=redis://host:port/db``: ``bot.stores.lock_store.SerialisingRedisLockStore`` (Rasa's
@@ -25,6 +26,7 @@ SQLITE_TRACKER_STORE = "bot.stores.sqlite_tracker_store.SQLiteTrackerStore"
 CONNECT_TIMEOUT_S = 3
 # Rasa loads a lock store named by module path; that module imports Rasa, this one does not.
 SERIALISING_REDIS_LOCK_STORE = "bot.stores.lock_store.SerialisingRedisLockStore"
+IN_PROCESS_LOCK_STORE = "bot.stores.lock_store.InProcessLockStore"
 
 
 class StoreUnreachable(RuntimeError):
@@ -74,9 +76,9 @@ class StoreSettings:
             return {"type": "SQL", "url": self.tracker_database_url}
         return {"type": SQLITE_TRACKER_STORE, "db": str(tracker_sqlite)}
 
-    def lock_store(self) -> Dict[str, Any] | None:
+    def lock_store(self) -> Dict[str, Any]:
         if not self.redis_url:
-            return None
+            return {"type": IN_PROCESS_LOCK_STORE}
         parts = urlsplit(self.redis_url)
         if parts.scheme not in ("redis", "rediss"):
             raise StoreUnreachable(f"REDIS_URL must look like redis://host:6379/0, got {self.redis_url!r}")

@@ -45,8 +45,7 @@ def fact_lookups() -> Dict[str, List[str]]:
 
 
 def render(tables: Dict[str, List[str]]) -> str:
-    # The old path stays in this header until the next retraining: the header is part of the fingerprint.
-    lines = ["# GENERATED from knowledge/data by bot/generated_data.py at training time. Do not edit.",
+    lines = ["# GENERATED from knowledge/data by bot/training/generated_data.py at training time. Do not edit.",
              'version: "3.1"', "nlu:"]  # fmt: skip
     for name, terms in tables.items():
         lines += [f"  - lookup: {name}", "    examples: |"] + [f"      - {term}" for term in terms]

@@ -117,7 +117,8 @@ class FakeBotAPI:
             "from": self.bot_user(),
             "text": params["text"],
         }
-        if params.get("reply_markup"):
+        if (params.get("reply_markup") or {}).get("inline_keyboard"):
+            # Telegram shows only inline keyboards on a Message; a ForceReply is not part of it.
             message["reply_markup"] = params["reply_markup"]
         with self._lock:
             self._sent_messages[message["message_id"]] = message

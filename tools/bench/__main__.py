@@ -32,10 +32,9 @@ from typing import Any, Dict, List
 
 import yaml
 
-from actions.handoff import HANDOFF_TEXT
 from bot.paths import PROJECT_DIR
 from bot.processes import env_file, servers
-from bot.rasa_server.action_failure import UNAVAILABLE_TEXT
+from bot.rasa_server.action_failure import unavailable_text
 from bot.stores.settings import StoreSettings
 
 CONVERSATIONS = Path(__file__).resolve().parent / "conversations.yml"
@@ -90,9 +89,11 @@ async def converse(session: Any, url: str, sender: str, turns: List[str], result
             results.silent_after_handoff += 1
         elif not any(m.get("text") for m in messages):
             results.errors["no text in reply"] += 1
-        elif any(m.get("text") == UNAVAILABLE_TEXT for m in messages):
+        elif any(m.get("text") == unavailable_text() for m in messages):
             results.errors["action server unavailable"] += 1
-        handed_over = handed_over or any(m.get("text") == HANDOFF_TEXT for m in messages)
+        handed_over = handed_over or any(
+            ((m.get("custom") or {}).get("answer_card") or {}).get("kind") == "handoff" for m in messages
+        )
 
 
 async def run_load(url: str, scripts: List[List[str]], conversations: int, users: int, prefix: str) -> tuple:

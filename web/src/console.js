@@ -79,6 +79,11 @@ function renderTurn(turn) {
     const verdict = turn.verdict ? ` · 结论 ${turn.verdict}` : "";
     li.appendChild(el("div", "cites", `答案卡片 ${turn.card_kind} · 引用 ${cited}${verdict}`));
   }
+  if (turn.feedback) {
+    const rated = el("div", `feedback feedback-${turn.feedback.rating}`, `用户反馈：${turn.feedback.label}`);
+    rated.appendChild(el("span", "muted", ` ${turn.feedback.channel || ""} ${clock(turn.feedback.time)}`));
+    li.appendChild(rated);
+  }
   if (turn.buttons && turn.buttons.length) {
     li.appendChild(el("div", "cites", `按钮：${turn.buttons.map((b) => b.title).join(" | ")}`));
   }

@@ -5,6 +5,7 @@
 import { io } from "socket.io-client";
 import { el, renderText } from "./text.js";
 import { renderCard, showMeasure } from "./card.js";
+import { answerRef, isRated, renderFeedback } from "./feedback.js";
 import css from "./widget.css";
 
 const STORAGE_KEY = "wanqi-webchat-session";
@@ -89,7 +90,8 @@ function build() {
 
 function start() {
   const ui = build();
-  const state = { sessionId: storedSession(), maxChars: 500, historyLoaded: false, lastBot: null, typingTimer: null };
+  const state = { sessionId: storedSession(), maxChars: 500, historyLoaded: false, lastBot: null, typingTimer: null,
+    feedback: null, pendingRatings: new Map() };
 
   const scrollDown = () => {
     ui.log.scrollTop = ui.log.scrollHeight;
@@ -142,7 +144,7 @@ function start() {
     const group = el("div", `wq-msg wq-bot${from === "staff" ? " wq-staff" : ""}`);
     if (from === "staff") group.appendChild(el("div", "wq-who", "人工客服"));
     ui.log.appendChild(group);
-    state.lastBot = { from, group, texts: [] };
+    state.lastBot = { from, group, texts: [], sinceCard: [] };
     return state.lastBot;
   };
 
@@ -154,12 +156,21 @@ function start() {
       text.appendChild(renderText(message.text, (n) => openMeasureFromText(n, text)));
       turn.group.appendChild(text);
       turn.texts.push(message.text);
+      turn.sinceCard.push(message.text);
     }
     const card = message.card || (message.custom && message.custom.answer_card);
     if (card && typeof card === "object") {
       const texts = turn.texts;
       turn.group.appendChild(renderCard(card, { openMeasure, answerText: () => texts.join("\n") }));
       if (card.kind === "handoff" && live) setHandoff(true);
+      // History messages carry their answer_ref (and any rating given); live ones are hashed here.
+      const ref = message.answer_ref || (!message.time && turn.sinceCard.length && state.feedback &&
+        isRated(card, state.feedback.rated_kinds) ? answerRef(turn.sinceCard) : null);
+      if (ref && state.feedback) {
+        const given = message.rating ? { rating: message.rating, reason: message.reason } : null;
+        turn.group.appendChild(renderFeedback(ref, state.feedback, (rating) => sendRating(ref, rating), given));
+      }
+      turn.sinceCard = [];
     }
     const buttons = message.buttons || message.quick_replies || [];
     if (live && buttons.length) {
@@ -177,6 +188,28 @@ function start() {
   };
 
   const socket = io(server, { path: "/socket.io", transports: ["websocket", "polling"] });
+
+  // Resolves true once the server stored the rating (feedback_saved), false on an error or no answer.
+  function sendRating(ref, rating) {
+    if (!socket.connected) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(false), 10000);
+      const settle = (ok) => {
+        clearTimeout(timer);
+        state.pendingRatings.delete(ref);
+        resolve(ok);
+      };
+      state.pendingRatings.set(ref, settle);
+      socket.emit("answer_feedback", { answer_ref: ref, ...rating });
+    });
+  }
+  socket.on("feedback_saved", (saved) => {
+    const settle = saved && state.pendingRatings.get(saved.answer_ref);
+    if (settle) settle(true);
+  });
+  socket.on("feedback_error", () => {
+    for (const settle of [...state.pendingRatings.values()]) settle(false);
+  });
 
   function sendMessage(payload, shown) {
     const text = String(payload ?? "").trim();
@@ -227,6 +260,7 @@ function start() {
     storeSession(id);
     if (!state.historyLoaded) {
       state.historyLoaded = true;
+      await configReady;
       const had = await loadHistory(id);
       if (!had) addBot({ text: WELCOME }, true);
     }
@@ -261,10 +295,11 @@ function start() {
     showNotice(length > state.maxChars ? `已输入${length}字，超过${state.maxChars}字上限，请精简。` : "");
   });
 
-  fetch(`${server}/webchat/config`)
+  const configReady = fetch(`${server}/webchat/config`)
     .then((reply) => (reply.ok ? reply.json() : null))
     .then((config) => {
       if (config && config.max_message_chars) state.maxChars = config.max_message_chars;
+      if (config && config.feedback) state.feedback = config.feedback;
     })
     .catch(() => {});
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from telegram.ext import (
 
 from bot.channels.rasa_rest_client import RasaRestClient
 from bot.channels.telegram.conversation import CHANNEL
+from bot.channels.telegram.feedback import CALLBACK_PATTERN as FEEDBACK_CALLBACKS
 from bot.channels.telegram.handlers import TelegramHandlers
 from bot.channels.telegram.settings import TelegramSettings, TelegramSettingsError
 from bot.channels.telegram.update_processor import ConversationOrderedUpdateProcessor
@@ -55,6 +57,8 @@ def build_application(settings: TelegramSettings, handlers: TelegramHandlers) ->
     application.add_handler(CommandHandler("start", handlers.start, filters=new_messages))
     application.add_handler(CommandHandler("help", handlers.help, filters=new_messages))
     application.add_handler(CommandHandler("reset", handlers.reset, filters=new_messages))
+    # Rating taps first: their callback data is never a payload for the assistant.
+    application.add_handler(CallbackQueryHandler(handlers.feedback.button, pattern=FEEDBACK_CALLBACKS))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.text))
     application.add_handler(MessageHandler(new_messages & filters.COMMAND, handlers.unknown_command))
@@ -70,6 +74,7 @@ async def running_bridge(settings: TelegramSettings, poll_timeout_s: float = 10)
         settings.rasa_url,
         input_channel=CHANNEL,
         timeout_s=settings.rasa_timeout_s,
+        feedback_token=os.environ.get("FEEDBACK_TOKEN") or None,
         internal_token=settings.internal_token,
     )
     application = build_application(settings, TelegramHandlers(rasa))

@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot.channels.channel_texts import channel_text
 from bot.channels.rasa_rest_client import AssistantUnavailable, RasaRestClient
 from bot.channels.telegram.conversation import CHANNEL, sender_id
+from bot.channels.telegram.feedback import TelegramFeedback, rating_row
 from bot.channels.telegram.render import CallbackPayloads, TelegramReply, inline_keyboard, render_reply
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class TelegramHandlers:
     def __init__(self, rasa: RasaRestClient, payloads: CallbackPayloads | None = None) -> None:
         self.rasa = rasa
         self.payloads = payloads or CallbackPayloads()
+        self.feedback = TelegramFeedback(rasa)
 
     # --- commands -------------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,6 +62,8 @@ class TelegramHandlers:
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None or not self._addressed_to_bot(message, context):
+            return
+        if await self.feedback.comment(message, context):  # the words after 其他, not a question
             return
         question = strip_mention(message.text or "", context.bot.username)
         if not question:
@@ -129,7 +133,9 @@ class TelegramHandlers:
             await context.bot.send_message(
                 chat_id=chat.id,
                 text=reply.text,
-                reply_markup=inline_keyboard(reply.buttons, self.payloads),
+                reply_markup=inline_keyboard(
+                    reply.buttons, self.payloads, rating_row(reply.feedback_ref) if reply.feedback_ref else None
+                ),
                 reply_parameters=reply_to,
                 message_thread_id=thread_id,
             )

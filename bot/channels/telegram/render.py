@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
+from bot.channels.feedback import refs_of_reply
 from bot.channels.reply_text import answer_card_of, card_footer, split_text, utf8_size, utf16_size
 
 STORED_PAYLOAD_PREFIX = "p:"
@@ -21,6 +22,8 @@ class TelegramReply:
 
     text: str
     buttons: List[Dict[str, Any]] = field(default_factory=list)
+    # The answer the 有用 / 没用 buttons under this message rate (bot/channels/telegram/feedback.py).
+    feedback_ref: str | None = None
 
 
 class CallbackPayloads:
@@ -92,7 +95,11 @@ def render_reply(messages: Sequence[Dict[str, Any]]) -> List[TelegramReply]:
             replies[-1].text = f"{replies[-1].text}\n\n{footer_text}"
         else:
             replies.append(TelegramReply(text=footer_text))
-    return [piece for reply in replies for piece in _split(reply)]
+    pieces = [piece for reply in replies for piece in _split(reply)]
+    refs = refs_of_reply(messages)
+    if refs and pieces:
+        pieces[-1].feedback_ref = refs[-1]  # one answer per turn: its buttons go under its last piece
+    return pieces
 
 
 def _split(reply: TelegramReply) -> List[TelegramReply]:
@@ -101,12 +108,17 @@ def _split(reply: TelegramReply) -> List[TelegramReply]:
     return [TelegramReply(text=p, buttons=reply.buttons if i == len(pieces) - 1 else []) for i, p in enumerate(pieces)]
 
 
-def inline_keyboard(buttons: Sequence[Dict[str, Any]], payloads: CallbackPayloads) -> InlineKeyboardMarkup | None:
-    """One button per row (Chinese titles are long); a tap sends the button's payload back."""
-    if not buttons:
-        return None
+def inline_keyboard(
+    buttons: Sequence[Dict[str, Any]],
+    payloads: CallbackPayloads,
+    feedback_row: List[InlineKeyboardButton] | None = None,
+) -> InlineKeyboardMarkup | None:
+    """One button per row (Chinese titles are long); a tap sends the button's payload back. The
+    rating buttons, if any, share the last row."""
     rows = [
         [InlineKeyboardButton(str(b.get("title") or b["payload"]), callback_data=payloads.callback_data(b["payload"]))]
         for b in buttons
     ]
-    return InlineKeyboardMarkup(rows)
+    if feedback_row:
+        rows.append(feedback_row)
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -27,17 +27,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.webchat import console, pages
+from bot.channels.channel_texts import channel_text
+from bot.channels.feedback_store import current_agent
+from bot.channels.webchat import console, feedback_events, pages
 from bot.channels.webchat.assets import new_session_id, valid_session_id
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "webchat"
 MAX_MESSAGE_CHARS = 500
-# Every message gets an answer, even one with nothing to answer (bad input loses nothing silently).
-EMPTY_NOTICE = "请输入您想咨询的政策问题，例如：徽商服务卡有什么用？"
-MALFORMED_NOTICE = "消息格式不正确，请直接输入文字问题。"
-TOO_LONG_NOTICE = "您的消息有{length}字，超过了{limit}字的上限，没有发送给助手。请精简后再发，或分几次发送。"
+# Every message gets an answer, even one with nothing to answer (bad input loses nothing silently):
+# the notices are channel texts (bot/channels/channel_texts.yml).
 
 
 class WebChatOutput(OutputChannel):
@@ -136,6 +136,8 @@ class WebChatInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        feedback_events.register(sio, current_agent)  # 有用 / 没用 from the widget
+
         @sio.on("connect")
         async def connect(sid: str, environ: Dict, auth: Dict | None = None) -> bool:
             return True
@@ -157,18 +159,22 @@ class WebChatInput(InputChannel):
             session_id = (await sio.get_session(sid) or {}).get("session_id")
             if not session_id:
                 await sio.emit(
-                    self.bot_message_evt, {"text": "连接尚未就绪，请刷新页面后再试。", "notice": "no_session"}, room=sid
+                    self.bot_message_evt,
+                    {"text": channel_text(CHANNEL_NAME, "no_session"), "notice": "no_session"},
+                    room=sid,
                 )
                 return
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
-                await output.emit(session_id, {"text": MALFORMED_NOTICE, "notice": "malformed"})
+                await output.emit(
+                    session_id, {"text": channel_text(CHANNEL_NAME, "malformed_message"), "notice": "malformed"}
+                )
                 return
             text = data["message"].strip()
             if not text:
-                await output.emit(session_id, {"text": EMPTY_NOTICE, "notice": "empty"})
+                await output.emit(session_id, {"text": channel_text(CHANNEL_NAME, "empty_message"), "notice": "empty"})
                 return
             if len(text) > self.max_message_chars:
-                notice = TOO_LONG_NOTICE.format(length=len(text), limit=self.max_message_chars)
+                notice = channel_text(CHANNEL_NAME, "too_long", length=len(text), limit=self.max_message_chars)
                 await output.emit(session_id, {"text": notice, "notice": "too_long"})
                 return
             metadata = data.get("metadata") or {}

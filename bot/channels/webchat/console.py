@@ -19,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.channel_texts import channel_text
 from bot.channels.webchat import staff_sessions
 from bot.channels.webchat.assets import static_asset
 from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
@@ -31,7 +32,6 @@ COOKIE_NAME = "wanqi_console"
 COOKIE_PATH = "/console"
 MAX_REPLY_CHARS = 2000
 MAX_LISTED = 200
-RESUMED_TEXT = "人工客服已结束本次服务，接下来由智能助手继续为您解答。"
 
 DISABLED_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>坐席控制台未启用</title>
 <body style="font-family:sans-serif;max-width:40em;margin:4em auto">
@@ -238,9 +238,10 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         if paused(events):
             # action_listen puts the tracker back into "waiting for the user", the state the policies
             # predict from; without it the next message follows the hand-off action and falls back.
-            events = [ConversationResumed(), BotUttered(RESUMED_TEXT), ActionExecuted("action_listen")]
+            resumed = channel_text("webchat", "staff_resumed")
+            events = [ConversationResumed(), BotUttered(resumed), ActionExecuted("action_listen")]
             await _append(request, sender_id, events)
-            await send_to_session(sender_id, {"text": RESUMED_TEXT, "resumed": True})
+            await send_to_session(sender_id, {"text": resumed, "resumed": True})
         return response.json({"paused": False})
 
     return staff

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List
 
+from bot.channels.feedback import answers, label
+
 STAFF_METADATA_KEY = "staff"
 RANKING_SHOWN = 5
 
@@ -33,8 +35,10 @@ def transcript(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
     A user message is ``{"from": "user", "text"}``; a bot message ``{"from": "bot" | "staff", "text",
     "buttons", "card"}`` with text or card (or both) set.
     """
+    events = list(events)
+    rated = {answer.card_index: answer for answer in answers(events)}
     messages: List[Dict[str, Any]] = []
-    for event in events:
+    for index, event in enumerate(events):
         kind = event.get("event")
         if kind == "user":
             text = event.get("text") or ""
@@ -54,6 +58,10 @@ def transcript(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
                     "time": event.get("timestamp"),
                 }
             )
+            if index in rated:  # the widget puts 有用 / 没用 under it, showing a rating already given
+                feedback = rated[index].feedback or {}
+                messages[-1].update(answer_ref=rated[index].ref, rating=feedback.get("rating"),
+                                    reason=feedback.get("reason"))  # fmt: skip
     return messages
 
 
@@ -87,8 +95,10 @@ def _intent_of(event: Dict[str, Any]) -> Dict[str, Any]:
 def console_turns(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """What the staff console shows: each user message with the intent ranking behind it, each bot
     message with the measures its card cites, staff replies, and the hand-off points."""
+    events = list(events)
+    rated = {answer.card_index: answer for answer in answers(events)}
     turns: List[Dict[str, Any]] = []
-    for event in events:
+    for index, event in enumerate(events):
         kind = event.get("event")
         if kind == "user":
             turns.append({"from": "user", "text": event.get("text") or "", "time": event.get("timestamp"),
@@ -102,7 +112,7 @@ def console_turns(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
             if card and event.get("text") is None and follows_text:
                 # The card that follows a bot text belongs to that text's turn.
                 previous.update(citations=list(card.get("citations") or []), card_kind=card.get("kind"),
-                                verdict=card.get("verdict"))  # fmt: skip
+                                verdict=card.get("verdict"), feedback=_feedback_shown(rated, index))  # fmt: skip
                 continue
             turns.append(
                 {
@@ -112,12 +122,22 @@ def console_turns(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
                     "citations": list(card.get("citations") or []) if card else [],
                     "card_kind": card.get("kind") if card else None,
                     "verdict": card.get("verdict") if card else None,
+                    "feedback": _feedback_shown(rated, index),
                     "time": event.get("timestamp"),
                 }
             )
         elif kind in ("pause", "resume"):
             turns.append({"from": "system", "event": kind, "time": event.get("timestamp")})
     return turns
+
+
+def _feedback_shown(rated: Dict[int, Any], index: int) -> Dict[str, Any] | None:
+    """The rating of the answer whose card is event ``index``, as the console shows it beside the answer."""
+    feedback = rated[index].feedback if index in rated else None
+    if not feedback:
+        return None
+    return {"rating": feedback.get("rating"), "reason": feedback.get("reason"), "comment": feedback.get("comment"),
+            "channel": feedback.get("channel"), "time": feedback.get("given_at"), "label": label(feedback)}  # fmt: skip
 
 
 def summary(sender_id: str, events: List[Dict[str, Any]]) -> Dict[str, Any] | None:

@@ -10,6 +10,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.channel_texts import channel_text
+from bot.channels.feedback import RATED_KINDS, RATINGS, REASONS
 from bot.channels.webchat.assets import static_asset, valid_session_id
 from bot.channels.webchat.conversations import paused, transcript
 from knowledge.db import session_scope
@@ -31,6 +33,16 @@ def _measure_json(number: int) -> Dict[str, Any]:
         }
 
 
+# What the widget needs to offer ratings: the words, the reasons and which answers can be rated.
+FEEDBACK_CONFIG = {
+    "ratings": RATINGS,
+    "reasons": REASONS,
+    "rated_kinds": list(RATED_KINDS),
+    "texts": {name: channel_text(WEBCHAT_CHANNEL, f"feedback_{name}")
+              for name in ("ask", "thanks", "why", "reason_thanks", "comment_placeholder", "submit", "failed")},
+}  # fmt: skip
+
+
 def blueprint(max_message_chars: int) -> Blueprint:
     pages = Blueprint("webchat_pages", url_prefix="/webchat")
 
@@ -45,7 +57,8 @@ def blueprint(max_message_chars: int) -> Blueprint:
 
     @pages.get("/config")
     async def config(_: Request) -> HTTPResponse:
-        return response.json({"max_message_chars": max_message_chars})
+        # The rating words are the server's (bot/channels/feedback.py), so every channel says the same.
+        return response.json({"max_message_chars": max_message_chars, "feedback": FEEDBACK_CONFIG})
 
     @pages.get("/measures/<number:int>")
     async def measure(_: Request, number: int) -> HTTPResponse:

@@ -17,7 +17,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.feedback_store import current_agent
 from bot.channels.wechat.customer_service import CustomerServiceSender
+from bot.channels.wechat.feedback_reply import WeChatFeedback
 from bot.channels.wechat.settings import REQUIRED_HINT, WeChatSettings, WeChatSettingsError
 from bot.channels.wechat.webhook import CHANNEL, AskAssistant, WebhookResponse, WeChatWebhook
 
@@ -78,7 +80,7 @@ class WeChatInput(InputChannel):
                 "WeChat message cannot be sent (customer-service API).",
                 settings.reply_window_s,
             )
-        return WeChatWebhook(settings, _asker(on_new_message), customer_service)
+        return WeChatWebhook(settings, _asker(on_new_message), customer_service, feedback=WeChatFeedback(current_agent))
 
     def _unconfigured(self) -> HTTPResponse:
         return response.text(self.problem or f"The WeChat channel is not configured: {REQUIRED_HINT}.", status=503)

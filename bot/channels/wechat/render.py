@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence
 
+from bot.channels.channel_texts import channel_text
+from bot.channels.feedback import refs_of_reply
 from bot.channels.reply_text import answer_card_of, card_footer, numbered_choices, split_text, utf8_size
 
 MAX_TEXT_BYTES = 2048
-CHOICES_HINT = "回复数字选择："
 
 
 @dataclass
@@ -44,7 +45,9 @@ def render_reply(messages: Sequence[Dict[str, Any]]) -> WeChatReply:
         buttons += [b for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
     blocks = (texts + ["\n".join(footers)]) if footers else list(texts)
     if buttons:
-        blocks.append(numbered_choices(buttons, CHOICES_HINT))
+        blocks.append(numbered_choices(buttons, channel_text("wechat", "choices_hint")))
+    if refs_of_reply(messages):  # an answer the user can rate (bot/channels/wechat/feedback_reply.py)
+        blocks.append(channel_text("wechat", "feedback_ask"))
     # XML CDATA cannot contain "]]>"; nothing we say needs it.
     full = "\n\n".join(blocks).replace("]]>", "]] >")
     return WeChatReply(pieces=split_text(full, MAX_TEXT_BYTES, utf8_size), buttons=buttons)

@@ -38,6 +38,9 @@ SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan"}
 
 AskAssistant = Callable[[str, str, Dict[str, Any]], Awaitable[List[Dict[str, Any]]]]
 """(sender id, text, metadata) → the assistant's reply messages, as the REST channel returns them."""
+RecordFeedback = Callable[[str, str], Awaitable[str | None]]
+"""(sender id, text) → the reply if the text was a rating (有用 / 没用 …, stored), else None
+(bot/channels/wechat/feedback_reply.py)."""
 
 
 @dataclass
@@ -59,9 +62,11 @@ class WeChatWebhook:
         ask: AskAssistant,
         customer_service: CustomerServiceSender | None = None,
         clock: Callable[[], float] = time.time,
+        feedback: RecordFeedback | None = None,
     ) -> None:
         self.settings = settings
         self.ask = ask
+        self.feedback = feedback
         self.customer_service = customer_service
         self.clock = clock
         self.crypto = (
@@ -148,6 +153,10 @@ class WeChatWebhook:
         if not text:
             return channel_text(CHANNEL, "non_text")
         chosen = self.choices.payload_for(openid, text)
+        if chosen is None and self.feedback is not None:
+            rated = await self.feedback(sender_id(openid), text)
+            if rated is not None:
+                return rated
         return await self._answer(openid, chosen or text)
 
     async def _answer(self, openid: str, text: str) -> str | None:
