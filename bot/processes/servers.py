@@ -213,7 +213,9 @@ def spawn_rasa_server(
     # bot.rasa_server is `rasa run` plus log masking and the reply when the action server is down.
     command = [
         sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--port", str(port),
-        "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS), "--cors", "*",
+        # No --cors: Rasa's would answer any origin, with credentials, on every route (the console too);
+        # the web chat's own routes answer embedding sites (bot/channels/webchat/cors.py).
+        "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS),
     ]  # fmt: skip
     if api_token:
         command += ["--enable-api", "--auth-token", api_token]
