@@ -148,3 +148,17 @@ def test_metadata_from_an_internal_caller_is_bounded(assistant: AssistantClient)
     status, _ = post(assistant, body, token=assistant.internal_token)
     assert status == 413 or 400 <= status < 500
     assert user_events(assistant, sender) == []
+
+
+def test_a_public_caller_cannot_rate_another_channels_answers(assistant: AssistantClient) -> None:
+    from bot.channels.feedback import refs_of_reply
+
+    sender = f"telegram:{uuid.uuid4().int % 10**9}"
+    [ref] = refs_of_reply(assistant.ask_as(sender, "徽商服务卡有什么用", input_channel="telegram").messages)
+    rating = {"sender": sender, "answer_ref": ref, "rating": "not_useful"}
+    status, _ = post(assistant, rating, path="/webhooks/feedback/ratings")
+    assert status == 403
+    assert not [e for e in assistant.tracker(sender)["events"] if e["event"] == "agent"]
+    # The bridge, an internal caller, may.
+    status, _ = post(assistant, rating, path="/webhooks/feedback/ratings", token=assistant.internal_token)
+    assert status == 200

@@ -51,7 +51,7 @@ class RasaRestClient:
 
     async def send_feedback(self, sender: str, rating: Dict[str, Any]) -> None:
         """Store a rating of one of ``sender``'s answers (bot/channels/feedback_api.py)."""
-        headers = {"Authorization": f"Bearer {self.feedback_token}"} if self.feedback_token else {}
+        headers = {"Authorization": f"Bearer {self.feedback_token}"} if self.feedback_token else self._internal_auth
         try:
             response = await self._http.post(self.feedback_url, json={"sender": sender, **rating}, headers=headers)
         except httpx.HTTPError as error:
