@@ -11,6 +11,7 @@ import urllib.request
 from typing import Any, Dict, List, Tuple
 
 import pytest
+import websockets
 
 from bot.rasa_server.input_guard import MAX_BODY_BYTES
 from tests.support.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
@@ -212,6 +213,8 @@ def test_a_frame_over_1_mb_closes_only_that_socket(
         try:
             await attacker._ws.send(frame)
             await asyncio.wait_for(attacker._ws.wait_closed(), REPLY_TIMEOUT_S)
+        except websockets.ConnectionClosed as closed:  # the server refused the frame (1009 message too big)
+            assert closed.rcvd is not None and closed.rcvd.code == 1009, closed
         finally:
             await attacker.close()
         return await _answered_over_socketio(running_assistant.rasa_url)

@@ -96,7 +96,9 @@ def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> Ma
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{name}.log"
-        output = open(log_path, "ab")
+        # Logs hold what users typed (masked, but still conversations): readable by their owner only.
+        output = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+        os.fchmod(output.fileno(), 0o600)
     popen = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
         start_new_session=True,

@@ -17,6 +17,7 @@ bot/processes/servers.py starts the Rasa server through this module.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from bot.rasa_server import action_failure, action_validation, input_guard, log_masking, model_loading
@@ -24,6 +25,8 @@ from bot.rasa_server.patched_targets import check_rasa_version
 
 
 def main() -> None:
+    # Every file this server creates (tracker database, logs) holds conversations: owner only.
+    os.umask(0o077)
     check_rasa_version()  # the patches below were written for one Rasa version
     log_masking.install()
     action_failure.install()

@@ -13,7 +13,8 @@ This store is that same class, same table and same queries, with:
 - ``synchronous=NORMAL``: in WAL mode the log is synced at checkpoints, not at every commit. A
   crash of the server loses nothing; a power cut or OS crash can lose the last committed turns
   (SQLite's documented trade-off). Set ``SQLITE_SYNCHRONOUS=FULL`` to sync every commit;
-- one pooled connection kept open instead of a new one per call.
+- one pooled connection kept open instead of a new one per call;
+- the database files readable by their owner only (conversations are personal data).
 
 bot/stores/settings.py selects it for the default SQLite tracker
 (``type: bot.stores.sqlite_tracker_store.SQLiteTrackerStore``).
@@ -22,6 +23,7 @@ bot/stores/settings.py selects it for the default SQLite tracker
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +37,17 @@ DEFAULT_SYNCHRONOUS = "NORMAL"
 def synchronous_mode() -> str:
     mode = os.environ.get("SQLITE_SYNCHRONOUS", DEFAULT_SYNCHRONOUS).strip().upper()
     return mode if mode in SYNCHRONOUS_MODES else DEFAULT_SYNCHRONOUS
+
+
+def owner_only(db: str) -> None:
+    """Create the database file readable by its owner only (or tighten one an older version left
+    world-readable). SQLite gives its -wal and -shm files the database file's permissions."""
+    path = Path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        if name.exists():
+            name.chmod(0o600)
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -52,6 +65,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore(dialect="sqlite", db=…)`` with WAL, a pooled connection and fewer disk syncs."""
 
     def __init__(self, domain: Any = None, db: str = "rasa.db", event_broker: Any = None, **kwargs: Any) -> None:
+        owner_only(db)
         kwargs.pop("dialect", None)
         kwargs.pop("host", None)
         super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs)
