@@ -41,7 +41,10 @@ def test_action_server_token_is_sent_by_the_rasa_server(tmp_path: Path) -> None:
 def test_postgres_database_url_selects_the_sql_tracker_store_on_postgres(tmp_path: Path) -> None:
     settings = stores.StoreSettings.from_env({"DATABASE_URL": "postgres://bot:pw@db.internal:5433/wanqi"})
     endpoints = render_endpoints(ACTION_URL, tmp_path / "tracker.db", settings)
-    assert endpoints["tracker_store"] == {"type": "SQL", "url": "postgresql://bot:pw@db.internal:5433/wanqi"}
+    assert endpoints["tracker_store"] == {
+        "type": stores.SQL_TRACKER_STORE,
+        "url": "postgresql://bot:pw@db.internal:5433/wanqi",
+    }
 
 
 def test_sqlite_database_url_keeps_the_tracker_in_its_own_sqlite_file(tmp_path: Path) -> None:

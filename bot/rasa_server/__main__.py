@@ -7,7 +7,8 @@ configuration for:
 - a clear reply when the action server is down or slow (bot.rasa_server.action_failure);
 - guards against hostile input (bot.rasa_server.input_guard);
 - a cheap check of action-server answers, which Rasa makes expensive (bot.rasa_server.action_validation);
-- loading the TensorFlow models without tracing a throw-away training graph (bot.rasa_server.model_loading).
+- loading the TensorFlow models without tracing a throw-away training graph (bot.rasa_server.model_loading);
+- handling each message with the recent part of the conversation only (bot.rasa_server.recent_tracker).
 
 It refuses to start on any Rasa version other than the one these patches were written for
 (bot.rasa_server.patched_targets).
@@ -20,19 +21,13 @@ from __future__ import annotations
 import os
 import sys
 
-from bot.rasa_server import action_failure, action_validation, input_guard, log_masking, model_loading
-from bot.rasa_server.patched_targets import check_rasa_version
+from bot.rasa_server.hooks import install_hooks
 
 
 def main() -> None:
     # Every file this server creates (tracker database, logs) holds conversations: owner only.
     os.umask(0o077)
-    check_rasa_version()  # the patches below were written for one Rasa version
-    log_masking.install()
-    action_failure.install()
-    input_guard.install()
-    action_validation.install()
-    model_loading.install()
+    install_hooks()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -95,6 +95,12 @@ PATCHED_TARGETS: Tuple[PatchedTarget, ...] = (
         ("model_file_name", "model_data_example", "predict_data_example", "finetune_mode", "args", "kwargs"),
         "bot.rasa_server.model_loading",
     ),
+    PatchedTarget(
+        "rasa.core.processor",
+        "MessageProcessor.fetch_tracker_and_update_session",
+        ("self", "sender_id", "output_channel", "metadata"),
+        "bot.rasa_server.recent_tracker",
+    ),
 )
 
 

@@ -1,11 +1,14 @@
 """Where conversations live: the tracker store and the lock store, chosen from the environment.
 
 - Default: Rasa's ``SQLTrackerStore`` on SQLite (``var/tracker.db``), in WAL mode with a pooled
-  connection (bot/stores/sqlite_tracker_store.py), and ``bot.stores.lock_store.InProcessLockStore`` (one
-  server's turns of a sender in order, none expiring; see there why not Rasa's in-memory store);
-  conversations survive a restart of the one Rasa server.
-- ``DATABASE_URL=postgresql://…``: ``SQLTrackerStore`` on that PostgreSQL database. The knowledge
-  base reads the same URL (knowledge/db.py); the tables do not clash (``kb_*`` vs Rasa's ``events``).
+  connection and the bounded view (bot/stores/sqlite_tracker_store.py), and
+  ``bot.stores.lock_store.InProcessLockStore`` (one server's turns of a sender in order, none
+  expiring; see there why not Rasa's in-memory store); conversations survive a restart of the one
+  Rasa server.
+- ``DATABASE_URL=postgresql://…``: ``SQLTrackerStore`` on that PostgreSQL database, with the bounded
+  view of bot/stores/bounded_tracker_store.py (a turn reads a checkpoint and the last few turns).
+  The knowledge base reads the same URL (knowledge/db.py); the tables do not clash (``kb_*`` vs
+  Rasa's ``events``).
 - ``REDIS_URL=redis://host:port/db``: ``bot.stores.lock_store.SerialisingRedisLockStore`` (Rasa's
   ``RedisLockStore`` made safe across processes; see there why), so several Rasa replicas serve one sender one message
   at a time. ``REDIS_KEY_PREFIX`` (letters and digits) keeps deployments apart.
@@ -23,6 +26,7 @@ from urllib.parse import urlsplit
 
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
 SQLITE_TRACKER_STORE = "bot.stores.sqlite_tracker_store.SQLiteTrackerStore"
+SQL_TRACKER_STORE = "bot.stores.bounded_tracker_store.BoundedSQLTrackerStore"
 CONNECT_TIMEOUT_S = 3
 # Rasa loads a lock store named by module path; that module imports Rasa, this one does not.
 SERIALISING_REDIS_LOCK_STORE = "bot.stores.lock_store.SerialisingRedisLockStore"
@@ -72,8 +76,9 @@ class StoreSettings:
 
     def tracker_store(self, tracker_sqlite: os.PathLike | str) -> Dict[str, Any]:
         if self.tracker_database_url:
-            # SQLTrackerStore takes a full SQLAlchemy URL in `url` (passed on as its host).
-            return {"type": "SQL", "url": self.tracker_database_url}
+            # Rasa's SQLTrackerStore with the bounded view; it takes a full SQLAlchemy URL in `url`
+            # (passed on as its host).
+            return {"type": SQL_TRACKER_STORE, "url": self.tracker_database_url}
         return {"type": SQLITE_TRACKER_STORE, "db": str(tracker_sqlite)}
 
     def lock_store(self) -> Dict[str, Any]:

@@ -14,6 +14,8 @@ This store is that same class, same table and same queries, with:
   crash of the server loses nothing; a power cut or OS crash can lose the last committed turns
   (SQLite's documented trade-off). Set ``SQLITE_SYNCHRONOUS=FULL`` to sync every commit;
 - one pooled connection kept open instead of a new one per call;
+- the bounded view of bot/stores/bounded_tracker_store.py: a turn reads a checkpoint and the last
+  few turns, not the whole conversation;
 - the database files readable by their owner only (conversations are personal data).
 
 bot/stores/settings.py selects it for the default SQLite tracker
@@ -29,6 +31,8 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.pool import QueuePool
+
+from bot.stores.bounded_tracker_store import BoundedTrackerStoreMixin
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 DEFAULT_SYNCHRONOUS = "NORMAL"
@@ -61,8 +65,9 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-class SQLiteTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore(dialect="sqlite", db=…)`` with WAL, a pooled connection and fewer disk syncs."""
+class SQLiteTrackerStore(BoundedTrackerStoreMixin, SQLTrackerStore):
+    """``SQLTrackerStore(dialect="sqlite", db=…)`` with WAL, a pooled connection, fewer disk syncs and
+    the bounded view."""
 
     def __init__(self, domain: Any = None, db: str = "rasa.db", event_broker: Any = None, **kwargs: Any) -> None:
         owner_only(db)
@@ -78,3 +83,4 @@ class SQLiteTrackerStore(SQLTrackerStore):
         )
         sa.event.listen(self.engine, "connect", _set_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._create_checkpoint_table()
