@@ -187,3 +187,20 @@ def test_the_purge_command(tmp_path: Path, monkeypatch, capsys) -> None:
     assert "1 conversation" in capsys.readouterr().out
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT COUNT(*) FROM events")).scalar() == 0
+
+
+def test_purge_also_deletes_the_conversations_checkpoints(tmp_path: Path) -> None:
+    from bot.stores.bounded_tracker_store import CHECKPOINT_TABLE, checkpoints
+
+    assert CHECKPOINT_TABLE in retention.SIDE_TABLES
+    db = tmp_path / "tracker.db"
+    engine = _events_db(db)
+    checkpoints.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('old', 'user', 0, '{}')")
+        )
+        connection.execute(checkpoints.insert().values(sender_id="old", first_event_id=1, prefix="[]"))
+    assert retention.purge(f"sqlite:///{db}", days=1).conversations == 1
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(checkpoints)).scalar() == 0

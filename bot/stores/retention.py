@@ -17,6 +17,8 @@ from typing import Mapping
 import sqlalchemy as sa
 
 RETENTION_ENV = "CONVERSATION_RETENTION_DAYS"
+# Rows of a conversation outside Rasa's events table (bot/stores/bounded_tracker_store.py keeps slots there).
+SIDE_TABLES = ("tracker_checkpoints",)
 SECONDS_PER_DAY = 86_400
 
 
@@ -52,6 +54,12 @@ def purge(tracker_store_url: str, days: int, now: float | None = None) -> Purged
                     sa.bindparam("senders", expanding=True)
                 )
                 deleted += connection.execute(statement, {"senders": batch}).rowcount or 0
+                for table in SIDE_TABLES:
+                    if sa.inspect(connection).has_table(table):
+                        side = sa.text(f"DELETE FROM {table} WHERE sender_id IN :senders").bindparams(
+                            sa.bindparam("senders", expanding=True)
+                        )
+                        connection.execute(side, {"senders": batch})
     finally:
         engine.dispose()
     return Purged(conversations=len(senders), events=deleted)
