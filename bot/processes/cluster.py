@@ -147,7 +147,7 @@ def start_nginx(run_dir: Path, port: int, replica_ports: List[int], log_dir: Pat
     if test.returncode != 0:
         raise servers.StartupError(f"nginx rejected {conf}:\n{test.stderr}")
     command = [nginx, "-c", str(conf), "-p", str(run_dir), "-g", "daemon off;"]
-    process = servers._spawn("nginx", command, log_dir, dict(os.environ))
+    process = servers._spawn("nginx", command, log_dir, servers.child_environment("nginx"))
     servers.wait_until_ready(process, f"http://127.0.0.1:{port}/", timeout=30)
     return process
 

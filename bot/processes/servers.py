@@ -23,6 +23,7 @@ from typing import IO, List, Mapping
 
 from bot.channels import internal_callers
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
+from bot.processes import child_env
 from bot.processes.ports import free_port
 from bot.stores.endpoints import write_endpoints
 from bot.stores.settings import StoreSettings
@@ -155,8 +156,9 @@ def _poll_ready(process: ManagedProcess, url: str, timeout: float) -> float:
     )
 
 
-def _child_env(extra_env: Mapping[str, str] | None) -> dict:
-    env = {**os.environ, **QUIET_ENV, **(extra_env or {}), "PYTHONPATH": str(PROJECT_DIR)}
+def child_environment(kind: str, extra_env: Mapping[str, str] | None = None) -> dict:
+    """Only the variables a child of this kind reads (bot/processes/child_env.py), plus ``extra_env``."""
+    env = child_env.for_child(kind, os.environ, {**QUIET_ENV, **(extra_env or {}), "PYTHONPATH": str(PROJECT_DIR)})
     # No usage data leaves the machine (and no waiting on a network that may not be there).
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     return env
@@ -180,7 +182,7 @@ def spawn_action_server(
     """The action server, started but not waited for (``start_action_server`` waits)."""
     # bot.action_server is rasa_sdk's server on loopback, with an optional token and bounded bodies.
     command = [sys.executable, "-m", "bot.action_server", "--port", str(port)]
-    return _spawn(name, command, log_dir, _child_env(extra_env))
+    return _spawn(name, command, log_dir, child_environment("action server", extra_env))
 
 
 def start_rasa_server(
@@ -221,7 +223,7 @@ def spawn_rasa_server(
     ]  # fmt: skip
     if api_token:
         command += ["--enable-api", "--auth-token", api_token]
-    return _spawn(name, command, log_dir, _child_env(extra_env))
+    return _spawn(name, command, log_dir, child_environment("Rasa server", extra_env))
 
 
 def internal_caller_token() -> str:
@@ -319,7 +321,8 @@ def start_telegram_bridge(
     ready_dir = log_dir or VAR_DIR
     ready_dir.mkdir(parents=True, exist_ok=True)
     ready_file = ready_dir / f"telegram-bridge-{uuid.uuid4().hex[:8]}.ready"
-    env = dict(os.environ if env is None else env, PYTHONPATH=str(PROJECT_DIR), RASA_URL=rasa_url)
+    extra = {"PYTHONPATH": str(PROJECT_DIR), "RASA_URL": rasa_url}
+    env = child_environment("telegram", extra) if env is None else dict(env, **extra)
     if internal_token:  # the bridge speaks for telegram:<chat> senders, which only internal callers may
         env[internal_callers.TOKEN_ENV] = internal_token
     command = [sys.executable, "-m", "bot.channels.telegram.bridge", "--ready-file", str(ready_file)]
