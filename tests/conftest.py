@@ -43,6 +43,10 @@ def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFact
     from tests.support.wechat_messages import server_env as wechat_server_env
 
     os.environ.update(wechat_server_env())
+    # the review inbox (bot/channels/webchat/review_inbox.py): a maintainer and a project copy to write to.
+    from tests.support.review_workspace import server_env as review_server_env
+
+    os.environ.update(review_server_env(workdir / "review-workspace"))
     token = secrets.token_hex(12)
     # The staff console (bot/channels/webchat/console.py) is enabled by CONSOLE_TOKEN in the server's environment.
     console_token = secrets.token_hex(12)

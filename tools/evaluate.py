@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import secrets
 import tempfile
 import time
@@ -38,6 +37,7 @@ from typing import Any, Dict, List
 import yaml
 
 from bot.paths import PROJECT_DIR
+from bot.training.heldout_score import CITATION, REJECTING_KINDS, is_rejection, is_right  # noqa: F401
 
 HELDOUT_DIR = PROJECT_DIR / "tests" / "heldout"
 HELDOUT_FILE = HELDOUT_DIR / "questions.yml"
@@ -58,8 +58,6 @@ BLIND_SETS = [
 # Set name → question file; the order is the order of the report sections.
 SETS = {"heldout": HELDOUT_FILE, **{name: HELDOUT_DIR / f"{name}_questions.yml" for name in BLIND_SETS}}
 REPORTS_DIR = PROJECT_DIR / "reports"
-REJECTING_KINDS = ("out_of_scope", "fallback")
-CITATION = re.compile(r"第\s*\d+\s*条")
 
 
 @dataclass
@@ -78,22 +76,6 @@ class Outcome:
 
 def load_heldout(path: Path = HELDOUT_FILE) -> List[Dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-
-
-def is_rejection(card: Dict[str, Any] | None, text: str) -> bool:
-    """An out-of-scope question is rejected when the reply cites no measure: an out-of-scope or
-    fallback card, or a reply without a card whose text cites no 第N条 either — the greeting or
-    "I am a bot" reply to "你是真人还是机器人". Strict counting (``summarise``), used for the numbers
-    before 2026-11-28, scores those replies as misses."""
-    if card is None:
-        return not CITATION.search(text)
-    return card.get("kind") in REJECTING_KINDS and not card.get("citations")
-
-
-def is_right(expected: List[int], card: Dict[str, Any] | None, text: str = "") -> bool:
-    if not expected:
-        return is_rejection(card, text)
-    return card is not None and card.get("citations") == expected
 
 
 def score(ask, questions: List[Dict[str, Any]]) -> List[Outcome]:

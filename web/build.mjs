@@ -6,10 +6,13 @@ import { copyFileSync, mkdirSync } from "node:fs";
 const out = new URL("../bot/channels/webchat/static/", import.meta.url).pathname;
 mkdirSync(`${out}webchat`, { recursive: true });
 mkdirSync(`${out}console`, { recursive: true });
+mkdirSync(`${out}review`, { recursive: true });
 
 const common = { bundle: true, minify: true, format: "iife", target: ["es2020"], loader: { ".css": "text" }, legalComments: "none" };
 await build({ ...common, entryPoints: ["src/widget.js"], outfile: `${out}webchat/widget.js` });
 await build({ ...common, entryPoints: ["src/console.js"], outfile: `${out}console/console.js` });
+await build({ ...common, entryPoints: ["src/review.js"], outfile: `${out}review/review.js` });
 copyFileSync("src/index.html", `${out}webchat/index.html`);
 copyFileSync("src/console.html", `${out}console/index.html`);
+copyFileSync("src/review.html", `${out}review/index.html`);
 console.log(`built the web chat and the staff console into ${out}`);

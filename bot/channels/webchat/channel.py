@@ -29,7 +29,7 @@ from socketio import AsyncServer
 
 from bot.channels.channel_texts import channel_text
 from bot.channels.feedback_store import current_agent
-from bot.channels.webchat import console, cors, feedback_events, pages
+from bot.channels.webchat import console, cors, feedback_events, pages, review_inbox
 from bot.channels.webchat.assets import new_session_id, valid_session_id
 
 logger = logging.getLogger(__name__)
@@ -131,6 +131,7 @@ class WebChatInput(InputChannel):
         extra = [
             pages.blueprint(self.max_message_chars),
             console.blueprint(output.emit),
+            review_inbox.blueprint(),  # the maintainers' review inbox (/review/)
         ]
         socket_blueprint = WebChatBlueprint(sio, self.socketio_path, extra, "webchat_socketio", __name__)
 

@@ -1,0 +1,245 @@
+"""The maintainers' review inbox at /review/: what the assistant missed, the decisions that turn it
+into training data, retraining behind the model gate, and the log of model switches.
+
+A role of its own, not the staff console's: sign-in with a token of ``MAINTAINER_TOKENS``
+(``name:token,name:token`` — the name is recorded with each decision) or ``MAINTAINER_TOKEN``
+(recorded as "maintainer"); ``CONSOLE_TOKEN`` opens nothing here. Without either, /review/ is off.
+Decisions are written to the project in ``REVIEW_WORKSPACE`` (default: this checkout).
+
+- GET  /review/api/inbox       the messages that fell back, scored low, were rated 没用 or handed to
+                               staff, near copies grouped, most frequent first (review_items.py)
+- GET  /review/api/options     measures, aspects, FAQs and chit-chat intents a decision may name
+- POST /review/api/decisions   one decision → training data (bot/training/review_data.py); 409 with
+                               the problems when a check refuses it, nothing written
+- POST /review/api/retrain     train + gate in the background (bot/training/gate.py); 409 if running
+- GET  /review/api/retrain     its progress and, at the end, the checks and the numbers that fell
+- GET  /review/api/switches    every model switch with its scores
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List
+
+import yaml
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.webchat import model_switch
+from bot.channels.webchat.assets import static_asset
+from bot.channels.webchat.review_items import group, occurrences
+from bot.paths import PROJECT_DIR
+from bot.training.gate import Status, switch_log
+from bot.training.review_data import CHITCHAT_INTENTS, DecisionRefused, Workspace, apply, comparable, decisions
+from knowledge.aspects import aspects
+from knowledge.faq import load_entries
+
+logger = logging.getLogger(__name__)
+
+COOKIE_NAME = "wanqi_review"
+MAX_CONVERSATIONS = 2000
+DISABLED = "the review inbox is disabled: set MAINTAINER_TOKENS (name:token,…) or MAINTAINER_TOKEN"
+LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>维护台 · 登录</title>
+<body style="font-family:sans-serif;max-width:30em;margin:4em auto"><h1>皖企政策助手 · 维护台</h1><p>{message}</p>
+<form method="post" action="/review/login"><label>维护令牌 <input type="password" name="token" autofocus></label>
+<button type="submit">登录</button></form></body></html>"""
+
+
+def maintainers() -> Dict[str, str]:
+    """token → maintainer name."""
+    named = {}
+    for item in os.environ.get("MAINTAINER_TOKENS", "").split(","):
+        name, _, token = item.strip().partition(":")
+        if name and token:
+            named[token] = name
+    single = os.environ.get("MAINTAINER_TOKEN")
+    if single:
+        named.setdefault(single, "maintainer")
+    return named
+
+
+def maintainer(request: Request) -> str | None:
+    """Who is signed in, or None."""
+    header = request.headers.get("authorization", "")
+    given = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE_NAME)
+    if not given:
+        return None
+    for token, name in maintainers().items():
+        if hmac.compare_digest(given.encode(), token.encode()):
+            return name
+    return None
+
+
+def requires_maintainer(api: bool) -> Callable:
+    def decorate(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
+        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            who = maintainer(request)
+            if who is None:
+                if not maintainers():
+                    return response.json({"error": DISABLED}, status=403) if api else response.text(DISABLED, 403)
+                if api:
+                    return response.json({"error": "sign in with a maintainer token"}, status=401)
+                return response.html(LOGIN_PAGE.format(message="请输入维护令牌。"), status=401)
+            request.ctx.maintainer = who
+            return await handler(request, *args, **kwargs)
+
+        guarded.__name__ = handler.__name__
+        return guarded
+
+    return decorate
+
+
+def workspace() -> Workspace:
+    return Workspace(Path(os.environ.get("REVIEW_WORKSPACE") or PROJECT_DIR).resolve())
+
+
+async def _inbox(agent: Any) -> List[Dict[str, Any]]:
+    store = agent.tracker_store
+    found = []
+    for sender_id in list(await store.keys())[-MAX_CONVERSATIONS:]:
+        tracker = await store.retrieve_full_tracker(sender_id)
+        if tracker is not None:
+            found += occurrences(sender_id, [e.as_dict() for e in tracker.events], comparable)
+    resolved = {d.get("comparable") for d in decisions(workspace())}
+    return [item.as_json() for item in group(found, resolved)]
+
+
+def _options(space: Workspace) -> Dict[str, Any]:
+    measures = []
+    for path in sorted(space.measures_dir.glob("*/measures/*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        measures.append({"key": raw.get("key"), "number": raw.get("number"), "title": raw.get("title")})
+    return {
+        "measures": measures,
+        "aspects": [{"key": a.key, "label": a.label} for a in aspects().values()],
+        "faqs": [{"key": e.key, "question": e.questions[0]} for e in load_entries(space.faq_file)],
+        "chitchat": list(CHITCHAT_INTENTS),
+    }
+
+
+class Retraining:
+    """The one background retraining of this server (a second one waits for it to end)."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def status_path(self) -> Path:
+        return workspace().root / "var" / "review" / "gate.json"
+
+    async def run(self, agent: Any, who: str) -> None:
+        space = workspace()
+        serving = model_switch.serving_model(agent)
+        status = Status(self.status_path())
+        status.update(state="training", progress=0.0, step="starting the training", by=who)
+        command = [sys.executable, "-m", "bot.training.gate", "--serving", str(serving),
+                   "--workspace", str(space.root), "--status", str(self.status_path())]  # fmt: skip
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=str(PROJECT_DIR), env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, errors = await process.communicate()
+        result = json.loads(self.status_path().read_text(encoding="utf-8"))
+        if process.returncode == 2 and result.get("state") != "failed":
+            status.data = result
+            status.update(state="failed", step=errors.decode(errors="replace")[-2000:])
+            return
+        if result.get("state") != "passed":
+            return  # refused (or failed): the serving model stays; the status says which numbers fell
+        status.data = result
+        status.update(state="switching", step="loading the new model beside the serving one")
+        try:
+            before = await model_switch.switch(agent, Path(result["candidate"]))
+        except Exception as error:  # noqa: BLE001 - a model that does not load must not stop serving
+            logger.exception("Loading the candidate failed; the serving model stays")
+            status.update(state="failed", step=f"the candidate did not load: {error}")
+            return
+        entry = model_switch.log_switch(space.root, Path(result["candidate"]), before, result, who)
+        status.update(state="switched", step=f"serving {entry['model']} (replaced {entry['replaced']})")
+
+
+def blueprint() -> Blueprint:
+    review = Blueprint("review_inbox", url_prefix="/review")
+    retraining = Retraining()
+
+    @review.get("/")
+    @requires_maintainer(api=False)
+    async def page(_: Request) -> HTTPResponse:
+        return response.html(static_asset("review/index.html"), headers={"Cache-Control": "no-store"})
+
+    @review.get("/review.js")
+    @requires_maintainer(api=False)
+    async def script(_: Request) -> HTTPResponse:
+        return response.text(static_asset("review/review.js"), content_type="application/javascript; charset=utf-8",
+                             headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    @review.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        given = (request.form.get("token") or "").strip() if request.form else ""
+        if not maintainers():
+            return response.text(DISABLED, status=403)
+        if not any(hmac.compare_digest(given.encode(), t.encode()) for t in maintainers()):
+            return response.html(LOGIN_PAGE.format(message="令牌不正确，请重试。"), status=401)
+        reply = response.redirect("/review/", status=303)
+        reply.cookies[COOKIE_NAME] = given
+        reply.cookies[COOKIE_NAME]["httponly"] = True
+        reply.cookies[COOKIE_NAME]["samesite"] = "Strict"
+        reply.cookies[COOKIE_NAME]["path"] = "/review"
+        return reply
+
+    @review.get("/api/inbox")
+    @requires_maintainer(api=True)
+    async def inbox(request: Request) -> HTTPResponse:
+        return response.json({"items": await _inbox(request.app.ctx.agent), "maintainer": request.ctx.maintainer})
+
+    @review.get("/api/options")
+    @requires_maintainer(api=True)
+    async def options(_: Request) -> HTTPResponse:
+        return response.json(_options(workspace()))
+
+    @review.post("/api/decisions")
+    @requires_maintainer(api=True)
+    async def decide(request: Request) -> HTTPResponse:
+        body = request.json if isinstance(request.json, dict) else None
+        if body is None:
+            return response.json({"error": "the body must be a JSON object"}, status=400)
+        try:
+            record = apply(workspace(), body, request.ctx.maintainer)
+        except DecisionRefused as refused:
+            return response.json({"error": "refused", "problems": refused.problems}, status=409)
+        return response.json({"written": record})
+
+    @review.post("/api/retrain")
+    @requires_maintainer(api=True)
+    async def retrain(request: Request) -> HTTPResponse:
+        if retraining.running:
+            return response.json({"error": "a retraining is already running"}, status=409)
+        retraining.task = asyncio.ensure_future(retraining.run(request.app.ctx.agent, request.ctx.maintainer))
+        return response.json({"started": True}, status=202)
+
+    @review.get("/api/retrain")
+    @requires_maintainer(api=True)
+    async def retrain_status(request: Request) -> HTTPResponse:
+        path = retraining.status_path()
+        status = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"state": "idle"}
+        serving = model_switch.serving_model(request.app.ctx.agent)
+        return response.json(
+            {**status, "running": retraining.running, "serving_now": serving.name if serving else None}
+        )
+
+    @review.get("/api/switches")
+    @requires_maintainer(api=True)
+    async def switches(_: Request) -> HTTPResponse:
+        return response.json({"switches": switch_log(workspace().root)})
+
+    return review
