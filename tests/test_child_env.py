@@ -5,6 +5,7 @@ the operator's shell) never reaches another. Read from /proc/<pid>/environ of th
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Dict
 
@@ -73,3 +74,38 @@ def test_what_a_caller_passes_explicitly_always_arrives(secrets_in_shell) -> Non
     env = servers.child_environment("action server", {"KNOWLEDGE_DATABASE_URL": "sqlite:///x", "CUSTOM": "1"})
     assert env["CUSTOM"] == "1"
     assert os.environ["PATH"] == env["PATH"]
+
+
+# Read by the parent (bot run / the cluster / a tool), never by a child.
+PARENT_ONLY = {
+    "READY_TIMEOUT_S",
+    "CLUSTER_REPLICAS",
+    "CLUSTER_FIRST_PORT",
+    "CLUSTER_FIRST_ACTION_PORT",
+    "ACTION_PORT",
+    "RASA_API_TOKEN",
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+}  # fmt: skip  (the last two: WSGI environ keys)
+_READ = re.compile(
+    r"""(?:environ\.get|environ\[|getenv|env\.get|env\[)\(?\s*["']([A-Z][A-Z0-9_]+)["']|_ENV = ["']([A-Z][A-Z0-9_]+)["']"""
+)
+
+
+def test_every_setting_the_code_reads_reaches_some_child_or_is_the_parents() -> None:
+    # A new setting read at run time but missing from bot/processes/child_env.py would silently never arrive.
+    from bot.paths import PROJECT_DIR
+    from bot.processes import child_env
+
+    read = {
+        name
+        for room in ("bot", "actions", "knowledge")
+        for path in (PROJECT_DIR / room).rglob("*.py")
+        for match in _READ.finditer(path.read_text(encoding="utf-8"))
+        for name in match.groups()
+        if name
+    }
+    reaching = {
+        name for name in read for kind in child_env.OWN_SETTINGS if name in child_env.for_child(kind, {name: "x"})
+    }
+    assert read - reaching - PARENT_ONLY == set()

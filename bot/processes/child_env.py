@@ -23,7 +23,8 @@ SYSTEM_PREFIXES = ("LC_", "PYTHON", "TF_", "CUDA_", "OMP_", "MKL_", "OPENBLAS_",
 OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # actions/ and knowledge/: the knowledge base and the action server's own settings.
     "action server": (("DATABASE_URL", "LOG_LEVEL"), ("KNOWLEDGE_", "ACTION_SERVER_")),
-    # The Rasa server hosts the REST, web chat, WeChat and feedback channels and the staff console;
+    # The Rasa server hosts the REST, web chat, WeChat and feedback channels, the staff console and the
+    # review inbox (which retrains in the background: GATE_*);
     # the tracker/lock stores come from the endpoints file. Rasa's own settings are RASA_* (telemetry,
     # caches); the Rasa API token is given on its command line, not here.
     "Rasa server": (
@@ -34,11 +35,15 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "INTERNAL_CALLER_TOKEN",
             "FEEDBACK_TOKEN",
             "CONVERSATION_RETENTION_DAYS",
+            "MAINTAINER_TOKEN",
+            "MAINTAINER_TOKENS",
         ),
         (
             "RASA_",
             "LOG_LEVEL",
             "SANIC_",
+            "REVIEW_",
+            "GATE_",
             "WECHAT_",
             "WEBCHAT_",
             "CONSOLE_",
