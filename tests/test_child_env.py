@@ -88,7 +88,8 @@ PARENT_ONLY = {
     "HTTP_X_FORWARDED_HOST",
 }  # fmt: skip  (the last two: WSGI environ keys)
 _READ = re.compile(
-    r"""(?:environ\.get|environ\[|getenv|env\.get|env\[)\(?\s*["']([A-Z][A-Z0-9_]+)["']|_ENV = ["']([A-Z][A-Z0-9_]+)["']"""
+    r"""(?:environ\.get|environ\[|getenv|env\.get|env\[)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+    r"""|_ENV = ["']([A-Z][A-Z0-9_]+)["']"""
 )
 
 
