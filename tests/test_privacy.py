@@ -204,3 +204,30 @@ def test_purge_also_deletes_the_conversations_checkpoints(tmp_path: Path) -> Non
     assert retention.purge(f"sqlite:///{db}", days=1).conversations == 1
     with engine.connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(checkpoints)).scalar() == 0
+
+
+def test_nginx_logs_no_query_strings_and_no_history_ids(tmp_path: Path) -> None:
+    import re
+
+    from bot.processes.cluster import write_nginx_conf
+
+    conf = write_nginx_conf(tmp_path, 8080, [5101, 5102]).read_text()
+    [access_log] = re.findall(r"^\s*access_log\s+([^;]+);", conf, flags=re.M)
+    assert len(access_log.split()) == 2, "access_log names its own log_format"
+    name = access_log.split()[1]
+    [log_format] = re.findall(rf"log_format\s+{name}\s+([^;]+);", conf, flags=re.S)
+    for variable in ("$request ", "$request\"", "$request_uri", "$args", "$query_string", "$uri"):
+        assert variable not in log_format, variable
+    assert "/webchat/history/" in conf  # the session id in that path is replaced in the log
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /conversations/u1/tracker?token=s3cret-api-token HTTP/1.1",
+        '"request": "GET /status?token=s3cret-api-token&x=1"',
+        "POST /model?auth_token=s3cret-api-token",
+    ],
+)
+def test_tokens_in_logged_urls_are_masked(line: str) -> None:
+    assert "s3cret-api-token" not in log_masking.mask(line)

@@ -42,7 +42,15 @@ pid {run_dir}/nginx.pid;
 error_log {run_dir}/nginx-error.log warn;
 events {{ worker_connections 2048; }}
 http {{
-    access_log {run_dir}/nginx-access.log;
+    # No query strings (Rasa's API takes its token as ?token=) and no web chat session ids (the
+    # history path holds one, and it is the key to that conversation) in the access log.
+    map $uri $logged_path {{
+        ~^/webchat/history/ /webchat/history/-;
+        default $uri;
+    }}
+    log_format no_secrets '$remote_addr [$time_local] "$request_method $logged_path $server_protocol" '
+                          '$status $body_bytes_sent $request_time';
+    access_log {run_dir}/nginx-access.log no_secrets;
     client_body_temp_path {run_dir}/client_body;
     proxy_temp_path {run_dir}/proxy;
     fastcgi_temp_path {run_dir}/fastcgi;

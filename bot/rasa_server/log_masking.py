@@ -38,6 +38,10 @@ _FULL_WIDTH = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "\u
 _ESCAPED_FULL_WIDTH = re.compile(r"\\u(?:[fF]{2}1([0-9])|3000)")
 
 
+# Credentials in a logged URL's query string (Rasa's HTTP API takes its token as ?token=…).
+_QUERY_SECRET = re.compile(r"([?&](?:token|auth_token|access_token|api_key|key|secret|signature|msg_signature|openid)=)[^&\s\"']+", re.I)
+
+
 def _digits_only(text: str) -> str:
     return re.sub(r"[- ]", "", text)
 
@@ -57,6 +61,8 @@ def mask(text: str) -> str:
     recognise them (first and last digits, the mail domain)."""
     if not text:
         return text
+    if "=" in text:
+        text = _QUERY_SECRET.sub(r"\1***", text)
     if "@" in text:
         text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     if "\\u" in text:
