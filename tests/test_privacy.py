@@ -216,7 +216,7 @@ def test_nginx_logs_no_query_strings_and_no_history_ids(tmp_path: Path) -> None:
     assert len(access_log.split()) == 2, "access_log names its own log_format"
     name = access_log.split()[1]
     [log_format] = re.findall(rf"log_format\s+{name}\s+([^;]+);", conf, flags=re.S)
-    for variable in ("$request ", "$request\"", "$request_uri", "$args", "$query_string", "$uri"):
+    for variable in ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$uri"):
         assert variable not in log_format, variable
     assert "/webchat/history/" in conf  # the session id in that path is replaced in the log
 

@@ -39,7 +39,8 @@ _ESCAPED_FULL_WIDTH = re.compile(r"\\u(?:[fF]{2}1([0-9])|3000)")
 
 
 # Credentials in a logged URL's query string (Rasa's HTTP API takes its token as ?token=…).
-_QUERY_SECRET = re.compile(r"([?&](?:token|auth_token|access_token|api_key|key|secret|signature|msg_signature|openid)=)[^&\s\"']+", re.I)
+_SECRET_PARAMS = "token|auth_token|access_token|api_key|key|secret|signature|msg_signature|openid"
+_QUERY_SECRET = re.compile(rf"([?&](?:{_SECRET_PARAMS})=)[^&\s\"']+", re.I)
 
 
 def _digits_only(text: str) -> str:
