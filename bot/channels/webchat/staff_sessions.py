@@ -1,4 +1,4 @@
-"""Who is signed in to the staff console, and which console requests may change anything.
+"""Who is signed in to the staff console (and the review inbox), and which of their requests may change anything.
 
 - A sign-in with the token in ``CONSOLE_TOKEN`` gets a session cookie that is *not* the token: its
   expiry and a random id, signed (HMAC-SHA256) with a key derived from the token. It expires after
@@ -45,7 +45,7 @@ _VERSION = "v1"
 
 TOKEN_ADVICE = (
     'generate one with: python -c "import secrets; print(secrets.token_urlsafe(32))" '
-    "and set it as CONSOLE_TOKEN (or unset CONSOLE_TOKEN to disable the console)"
+    "and set it as {name} (or unset {name} to disable what it opens)"
 )
 
 
@@ -53,13 +53,12 @@ class WeakConsoleToken(ValueError):
     """CONSOLE_TOKEN is too easy to guess; the server does not start with it."""
 
 
-def check_token_strength(token: str) -> None:
+def check_token_strength(token: str, name: str = "CONSOLE_TOKEN") -> None:
+    advice = TOKEN_ADVICE.format(name=name)
     if len(token) < MIN_TOKEN_CHARS:
-        raise WeakConsoleToken(
-            f"CONSOLE_TOKEN has {len(token)} characters, at least {MIN_TOKEN_CHARS} are needed: {TOKEN_ADVICE}"
-        )
+        raise WeakConsoleToken(f"{name} has {len(token)} characters, at least {MIN_TOKEN_CHARS} are needed: {advice}")
     if len(set(token)) < MIN_DISTINCT_CHARS or token.isdigit():
-        raise WeakConsoleToken(f"CONSOLE_TOKEN is too regular (few distinct characters or only digits): {TOKEN_ADVICE}")
+        raise WeakConsoleToken(f"{name} is too regular (few distinct characters or only digits): {advice}")
 
 
 def session_ttl_s() -> float:
@@ -156,9 +155,11 @@ _throttle = LoginThrottle()
 
 
 def sessions_for(token: str) -> StaffSessions:
-    """The sessions of this token (one per token, so a changed token starts afresh)."""
+    """The sessions of this token (one per token: the console's and each maintainer's; a changed token
+    starts afresh, its old sessions no longer verify)."""
     if token not in _sessions:
-        _sessions.clear()
+        if len(_sessions) >= 64:  # tokens come from the environment; this only bounds a misuse
+            _sessions.clear()
         _sessions[token] = StaffSessions(token)
     return _sessions[token]
 
