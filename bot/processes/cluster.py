@@ -81,12 +81,18 @@ http {{
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $host;
+            # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
         }}
         location / {{
             proxy_pass http://rasa_rest;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
+            # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
             # A replica that refuses the connection is skipped (the message was not sent to it).
             proxy_next_upstream error timeout;
         }}
@@ -177,7 +183,8 @@ def start_cluster(
     replicas = len(replica_ports)
     cluster = Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in replica_ports])
     cluster.internal_token = servers.internal_caller_token()
-    rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: cluster.internal_token}
+    # nginx is the one proxy in front: the replicas take the client address from its X-Forwarded-For.
+    rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}
     try:
         with ThreadPoolExecutor(max_workers=replicas) as pool:
             actions = list(
