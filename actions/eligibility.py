@@ -20,14 +20,20 @@ import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation_facts import conversation_facts
+from actions.english import answer_english
 from actions.messages import intent_confidence, intent_name, send_answer
 from actions.other_region import answer_other_region
+from knowledge.beneficiaries import answer_can_we, audiences
 from knowledge.card import citation_label
-from knowledge.eligibility import Evaluation, coerce_fact, evaluate, rules
-from knowledge.facts import FACT_NAMES, fact_definitions, parse_bool
+from knowledge.eligibility import Evaluation, coerce_fact, document_source, evaluate, requirement_with_source, rules
+from knowledge.eligibility_questions import named_rule, rule_for_measure, rule_of_facts
+from knowledge.facts import FACT_NAMES, fact_definitions, parse_bool, prepare_text
+from knowledge.source_data import read_all
+from knowledge.statements import title_in
 
 CHECK_INTENT_PREFIX = "check_"
 FORM_SUFFIX = "_form"
@@ -39,27 +45,141 @@ def status_asking(rule_key: str) -> str:
 
 
 def known_facts(tracker: Tracker) -> Dict[str, Any]:
-    return {name: tracker.get_slot(name) for name in FACT_NAMES if tracker.get_slot(name) is not None}
+    """Every fact stated in the conversation (actions/conversation_facts.py), latest first."""
+    return dict(conversation_facts(tracker).values)
+
+
+def _measure_numbers() -> Dict[str, int]:
+    return {measure["key"]: int(measure["number"]) for document in read_all() for measure in document.measures}
+
+
+def _measure_key(number: int) -> str | None:
+    return next((key for key, value in _measure_numbers().items() if value == number), None)
+
+
+def message_facts(tracker: Tracker) -> Dict[str, Any]:
+    return {
+        entity["entity"]: entity.get("value")
+        for entity in tracker.latest_message.get("entities") or []
+        if entity.get("entity") in FACT_NAMES
+    }
 
 
 def rule_being_checked(tracker: Tracker) -> str | None:
-    """The rule named by a check_<rule> intent, else by the running form, else the last one checked."""
+    """The rule a message is about. Not the classifier's word alone: the programme the message
+    names ("降费奖补"), the facts it states (反担保 → 担保费补贴), the form running, and the
+    measure under discussion ("那我能办吗" after an answer about the 徽商服务卡) all count."""
+    text = tracker.latest_message.get("text") or ""
+    named = named_rule(text)
+    if named:
+        return named
     intent = intent_name(tracker) or ""
-    if intent.startswith(CHECK_INTENT_PREFIX) and intent[len(CHECK_INTENT_PREFIX) :] in rules():
-        return intent[len(CHECK_INTENT_PREFIX) :]
     loop = tracker.active_loop_name
     if loop and loop.endswith(FORM_SUFFIX) and loop[: -len(FORM_SUFFIX)] in rules():
         return loop[: -len(FORM_SUFFIX)]
-    return tracker.get_slot("eligibility_rule")
+    by_message = rule_of_facts(message_facts(tracker))
+    if by_message:
+        return by_message
+    context = _context_rule(tracker)
+    if context:
+        return context
+    if intent.startswith(CHECK_INTENT_PREFIX) and intent[len(CHECK_INTENT_PREFIX) :] in rules():
+        return intent[len(CHECK_INTENT_PREFIX) :]
+    return rule_of_facts(known_facts(tracker))
 
 
-def _source() -> Dict[str, str] | None:
-    from knowledge.db import session_scope
-    from knowledge.repository import documents
+def _context_rule(tracker: Tracker) -> str | None:
+    """The rule of the measure under discussion (the last one answered or checked)."""
+    current = tracker.get_slot("current_measure")
+    number = _measure_numbers().get(current or "")
+    last = tracker.get_slot("eligibility_rule")
+    if number is None:
+        return last if last in rules() else None
+    intent = intent_name(tracker) or ""
+    preferred = intent[len(CHECK_INTENT_PREFIX) :] if intent.startswith(CHECK_INTENT_PREFIX) else last
+    return rule_for_measure(number, known_facts(tracker), preferred)
 
-    with session_scope() as session:
-        found = documents(session)
-        return found[0].source() if found else None
+
+def context_measure_without_rule(tracker: Tracker) -> str | None:
+    """The measure under discussion when it has no eligibility rule (its audience answers)."""
+    current = tracker.get_slot("current_measure")
+    number = _measure_numbers().get(current or "")
+    if (
+        number is None
+        or rule_for_measure(number, {}) is not None
+        or named_rule(tracker.latest_message.get("text") or "")
+    ):
+        return None
+    return current if current in audiences() else None
+
+
+def _source(rule_key: str) -> Dict[str, str] | None:
+    """The card's source: the document the rule's own measure belongs to."""
+    return document_source(rules()[rule_key].measure_number)
+
+
+def evaluate_in_conversation(tracker: Tracker, rule_key: str) -> Evaluation:
+    facts = conversation_facts(tracker)
+    return evaluate(rule_key, facts.values, facts.stated_in)
+
+
+def check_events(rule_key: str, evaluation: Evaluation, status: str) -> List[EventType]:
+    """What a check leaves behind: the rule, its status, the measure under discussion, and the
+    facts it used as slots (so the forms and later turns see them)."""
+    measure = _measure_key(evaluation.measure_number)
+    events: List[EventType] = [SlotSet(name, value) for name, value in evaluation.facts.items()]
+    events += [SlotSet("eligibility_rule", rule_key), SlotSet("eligibility_status", status)]
+    if measure:
+        events.append(SlotSet("current_measure", measure))
+    return events
+
+
+def send_verdict_text(
+    dispatcher: CollectingDispatcher, tracker: Tracker, evaluation: Evaluation, rule_key: str
+) -> None:
+    send_answer(
+        dispatcher,
+        evaluation.text,
+        evaluation.card(confidence=intent_confidence(tracker), source=_source(rule_key)),
+        buttons=question_buttons(evaluation) if evaluation.verdict == "need_info" else None,
+    )
+
+
+def start_check(dispatcher: CollectingDispatcher, tracker: Tracker, rule_key: str) -> List[EventType]:
+    """Check ``rule_key`` with every fact of the conversation, from any action: a decided verdict
+    is sent now; with a fact missing, the rule's form takes over and asks for it."""
+    evaluation = evaluate_in_conversation(tracker, rule_key)
+    if evaluation.verdict == "need_info":
+        return check_events(rule_key, evaluation, status_asking(rule_key)) + [
+            FollowupAction(f"{rule_key}{FORM_SUFFIX}")
+        ]
+    send_verdict_text(dispatcher, tracker, evaluation, rule_key)
+    return check_events(rule_key, evaluation, STATUS_DECIDED)
+
+
+def answer_audience(dispatcher: CollectingDispatcher, tracker: Tracker, measure_key: str) -> List[EventType]:
+    """ "Can we?" about a measure without rules: whom the document says it is for."""
+    answer = answer_can_we(measure_key, known_facts(tracker), intent_confidence(tracker))
+    send_answer(dispatcher, answer.text, answer.card)
+    return [SlotSet("current_measure", measure_key), SlotSet("eligibility_status", STATUS_DECIDED)]
+
+
+def check_measure(dispatcher: CollectingDispatcher, tracker: Tracker, measure_key: str) -> List[EventType]:
+    """An eligibility question about measure ``measure_key``: its rule's check, or its audience."""
+    number = _measure_numbers().get(measure_key)
+    if number is None:
+        return []
+    text = tracker.latest_message.get("text") or ""
+    intent = intent_name(tracker) or ""
+    preferred = named_rule(text) or (
+        intent[len(CHECK_INTENT_PREFIX) :] if intent.startswith(CHECK_INTENT_PREFIX) else None
+    )
+    rule_key = rule_for_measure(number, {**known_facts(tracker), **message_facts(tracker)}, preferred)
+    if rule_key is not None:
+        return start_check(dispatcher, tracker, rule_key)
+    if measure_key in audiences():
+        return answer_audience(dispatcher, tracker, measure_key)
+    return []
 
 
 def _button_payload(fact: str, value: Any) -> str:
@@ -73,15 +193,30 @@ def question_buttons(evaluation: Evaluation) -> List[Dict[str, str]]:
     ]
 
 
-def question_text(evaluation: Evaluation) -> str:
+def question_text(evaluation: Evaluation, said: str = "") -> str:
+    """The form's question for the next fact: what is known, what is still needed (with the
+    document's words) and the question itself. A title given instead of the legal representative
+    ("我是总经理") is named, since it does not answer the question."""
     label = citation_label(evaluation.measure_number)
     known = [reason for reason in evaluation.reasons if reason.met is not None]
     lines = [f"【{label}·{evaluation.rule.title}】"]
     if known:
         lines.append("已了解：" + "；".join(f"{'✓' if r.met else '✗'} {r.condition}（{r.fact}）" for r in known))
+    needed = [reason for reason in evaluation.reasons if reason.fact_name == evaluation.next_fact]
+    if needed:
+        lines.append(f"还需确认：{requirement_with_source(needed[0])}。")
+    title = title_in(prepare_text(said)) if evaluation.next_fact == "is_legal_representative" else None
+    if title:
+        lines.append(f"您提到的职务“{title}”不等于法定代表人（以营业执照登记为准）。")
     lines.append(evaluation.next_question or "")
     lines.append(f"（依据：《若干意见》实施意见{label}；随时可以说“算了”退出）")
     return "\n".join(lines)
+
+
+def _said_in_conversation(tracker: Tracker) -> str:
+    return "，".join(
+        str(event.get("text") or "") for event in tracker.events or [] if event.get("event") == "user"
+    ) or (tracker.latest_message.get("text") or "")
 
 
 class ActionEligibilityVerdict(Action):
@@ -92,27 +227,32 @@ class ActionEligibilityVerdict(Action):
         # "江苏的担保费补贴我们能拿吗" asks about another province's programme: out of scope, no form.
         if (intent_name(tracker) or "").startswith(CHECK_INTENT_PREFIX) and answer_other_region(dispatcher, tracker):
             return [SlotSet("eligibility_status", STATUS_DECIDED)]
+        if not tracker.active_loop_name:
+            english = answer_english(dispatcher, tracker)
+            if english is not None:
+                return english
+            other = context_measure_without_rule(tracker)
+            if other and not rule_of_facts(message_facts(tracker)):
+                # "那我们能办吗" after an answer about a measure without rules: whom it is for.
+                return answer_audience(dispatcher, tracker, other)
         rule_key = rule_being_checked(tracker)
         if rule_key is None:
             return self._nothing_to_check(dispatcher, tracker)
-        evaluation = evaluate(rule_key, known_facts(tracker))
+        evaluation = evaluate_in_conversation(tracker, rule_key)
         form_just_ended = tracker.latest_action_name == f"{rule_key}{FORM_SUFFIX}"
         if evaluation.verdict == "need_info" and not form_just_ended:
-            # The form asks; this turn says nothing itself.
-            return [SlotSet("eligibility_rule", rule_key), SlotSet("eligibility_status", status_asking(rule_key))]
-        send_answer(
-            dispatcher,
-            evaluation.text,
-            evaluation.card(confidence=intent_confidence(tracker), source=_source()),
-            buttons=question_buttons(evaluation) if evaluation.verdict == "need_info" else None,
-        )
-        return [SlotSet("eligibility_rule", rule_key), SlotSet("eligibility_status", STATUS_DECIDED)]
+            # The rule's form asks (data/rules.yml, or the follow-up when no rule covers the intent).
+            return check_events(rule_key, evaluation, status_asking(rule_key)) + [
+                FollowupAction(f"{rule_key}{FORM_SUFFIX}")
+            ]
+        send_verdict_text(dispatcher, tracker, evaluation, rule_key)
+        return check_events(rule_key, evaluation, STATUS_DECIDED)
 
     @staticmethod
     def _nothing_to_check(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """A fact or a yes/no with no eligibility check going on: offer the checks there are."""
         buttons = [{"title": f"能否享受{rule.title}", "payload": f"/check_{key}"} for key, rule in rules().items()]
-        dispatcher.utter_message(text="收到。请问您想判断能否享受哪一项支持？也可以直接提问政策内容。", buttons=buttons)
+        dispatcher.utter_message(response="utter_which_check", buttons=buttons)
         return [SlotSet("eligibility_status", STATUS_DECIDED)]
 
 
@@ -120,21 +260,11 @@ def send_verdict(
     dispatcher: CollectingDispatcher, tracker: Tracker, rule_key: str, measure_number: int
 ) -> List[EventType]:
     """For an unsure check question (see actions/fallback_answer.py): when the rule belongs to
-    ``measure_number`` and the facts known plus those in this message decide it, send the verdict.
-    Returns no events (and sends nothing) otherwise."""
+    ``measure_number``, check it with every fact of the conversation (asking for what is missing)."""
     rule = rules().get(rule_key)
     if rule is None or rule.measure_number != measure_number:
         return []
-    facts = known_facts(tracker)
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") in FACT_NAMES:
-            facts[entity["entity"]] = entity.get("value")
-    evaluation = evaluate(rule_key, facts)
-    if evaluation.verdict == "need_info":
-        return []
-    send_answer(dispatcher, evaluation.text, evaluation.card(confidence=intent_confidence(tracker), source=_source()))
-    events: List[EventType] = [SlotSet(name, value) for name, value in facts.items()]
-    return events + [SlotSet("eligibility_rule", rule_key), SlotSet("eligibility_status", STATUS_DECIDED)]
+    return start_check(dispatcher, tracker, rule_key)
 
 
 class ActionLeaveEligibility(Action):
@@ -142,7 +272,7 @@ class ActionLeaveEligibility(Action):
         return "action_leave_eligibility"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        dispatcher.utter_message(text="好的，资格判断先到这里。您还可以继续问其他政策问题。")
+        dispatcher.utter_message(response="utter_check_left")
         return [
             SlotSet("eligibility_rule", None),
             SlotSet("eligibility_status", STATUS_DECIDED),
@@ -204,16 +334,14 @@ for _fact in FACT_NAMES:
     setattr(EligibilityFormValidation, f"extract_{_fact}", _extract_requested(_fact))
 
 
-class ValidateGuaranteeFeeSubsidyForm(EligibilityFormValidation):
-    rule_key = "guarantee_fee_subsidy"
+def _class_name(rule_key: str) -> str:
+    return "Validate" + "".join(part.title() for part in rule_key.split("_")) + "Form"
 
 
-class ValidateGuaranteeFeeReductionAwardForm(EligibilityFormValidation):
-    rule_key = "guarantee_fee_reduction_award"
-
-
-class ValidateHuishangServiceCardForm(EligibilityFormValidation):
-    rule_key = "huishang_service_card"
+# validate_<rule>_form for every rule file (knowledge/data/eligibility/): adding a rule needs no
+# code here; rasa_sdk registers the generated subclasses like hand-written ones.
+# tests/test_eligibility_audit.py checks that domain.yml's form for each rule asks its facts.
+FORM_VALIDATIONS = [type(_class_name(key), (EligibilityFormValidation,), {"rule_key": key}) for key in sorted(rules())]
 
 
 class AskFact(Action):
@@ -228,7 +356,7 @@ class AskFact(Action):
         rule_key = rule_being_checked(tracker)
         if rule_key is None:
             return []
-        evaluation = evaluate(rule_key, known_facts(tracker))
+        evaluation = evaluate_in_conversation(tracker, rule_key)
         if evaluation.next_fact != self.fact:
             # The form asks for this fact; ask it even if the engine would order differently.
             evaluation.next_fact = self.fact
@@ -236,8 +364,8 @@ class AskFact(Action):
             evaluation.next_question, evaluation.next_options = asked.question, list(asked.options)
         send_answer(
             dispatcher,
-            question_text(evaluation),
-            evaluation.card(confidence=intent_confidence(tracker), source=_source()),
+            question_text(evaluation, _said_in_conversation(tracker)),
+            evaluation.card(confidence=intent_confidence(tracker), source=_source(rule_key)),
             buttons=question_buttons(evaluation),
         )
         return []

@@ -15,7 +15,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.check_routing import route_to_check
 from actions.combined_reading import FALLBACK_INTENT, agreed_measure, confidence_in, suggested_measures
+from actions.english import answer_english
 from actions.measure_answer import bare_followup_measure, send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_response
 from actions.other_region import answer_other_region
@@ -99,6 +101,9 @@ class ActionAnswerFallback(Action):
         if answered:
             # The form, predicted again next, takes the slot and asks on or ends with the verdict.
             return answered
+        english = answer_english(dispatcher, tracker)
+        if english is not None:
+            return english
         if answer_other_region(dispatcher, tracker):
             return []
         hits = [] if question.startswith("/") else search(question, limit=SUGGESTIONS)
@@ -107,6 +112,9 @@ class ActionAnswerFallback(Action):
             return decided
         ranking = tracker.latest_message.get("intent_ranking") or []
         key = agreed_measure(ranking, hits) or followup_measure(tracker, question)
+        checked = route_to_check(dispatcher, tracker, key or tracker.get_slot("current_measure"))
+        if checked is not None:
+            return checked
         if key:
             return send_measure_answer(dispatcher, tracker, key, round(confidence_in(ranking, key), 4))
         buttons = suggestion_buttons(ranking, hits)

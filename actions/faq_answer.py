@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.english import answer_english
 from actions.messages import send_answer, send_response
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
@@ -33,6 +34,9 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        english = answer_english(dispatcher, tracker)
+        if english is not None:
+            return english
         if answer_other_region(dispatcher, tracker):
             return []
         key, confidence = selected_faq(tracker)

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.english import answer_english
 from actions.messages import intent_confidence, intent_name, measure_key_of_intent, send_answer, send_response
 from actions.other_region import answer_other_region
 from knowledge import aspects
@@ -25,6 +26,9 @@ class ActionAnswerMeasure(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        english = answer_english(dispatcher, tracker)
+        if english is not None:
+            return english
         question = tracker.latest_message.get("text") or ""
         key = measure_key_of_intent(intent_name(tracker))
         if key and not question.startswith("/") and not has_content(question):
@@ -32,6 +36,11 @@ class ActionAnswerMeasure(Action):
             # the classifier's measure is a guess. It is about the measure under discussion, if any.
             key = None
         key = key or tracker.get_slot("current_measure")
+        from actions.check_routing import route_to_check
+
+        checked = route_to_check(dispatcher, tracker, key)
+        if checked is not None:
+            return checked
         if not key:
             card = AnswerCard(kind="fallback", confidence=intent_confidence(tracker))
             send_response(dispatcher, "utter_which_measure", card)

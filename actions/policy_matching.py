@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.eligibility import known_facts
+from actions.english import answer_english
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer, send_response
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
@@ -28,10 +29,19 @@ class ActionMatchPolicies(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        english = answer_english(dispatcher, tracker)
+        if english is not None:
+            return english
         from knowledge.matching import match, match_text
 
         if answer_other_region(dispatcher, tracker):
             return []
+        from actions.check_routing import route_to_check
+
+        # "我们这种情况能拿吗" about the measure under discussion is a check, not a matching.
+        checked = route_to_check(dispatcher, tracker, tracker.get_slot("current_measure"))
+        if checked is not None:
+            return checked
         profile: Dict[str, Any] = {**known_facts(tracker), "text": tracker.latest_message.get("text") or ""}
         matches = match(profile)[:MAX_MATCHES]
         confidence = intent_confidence(tracker)

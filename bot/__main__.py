@@ -11,7 +11,7 @@ import time
 from typing import List
 
 from bot.paths import PROJECT_DIR, VAR_DIR
-from bot.processes import env_file, servers
+from bot.processes import capacity, env_file, servers
 from bot.stores import retention
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
@@ -61,6 +61,7 @@ def _banner(stack: servers.Stack, port: int, ready_s: float) -> str:
             _console_line(port),
             f"WeChat:   http://localhost:{port}/webhooks/wechat/webhook ({_wechat_state()})",
             "Terminal: make shell (in another terminal, after stopping this one)",
+            *([hint] if (hint := capacity.scale_out_hint()) else []),
             "Press Ctrl-C to stop every process started here.",
             "",
         ]

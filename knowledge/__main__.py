@@ -6,6 +6,7 @@ python -m knowledge show [N] [--aspect A]     list measures / print one measure'
 python -m knowledge search TEXT               ranked measures for a question
 python -m knowledge match [TEXT] [--plan 技改 …]   measures for an enterprise profile
 python -m knowledge eligible RULE --fact name=value …   evaluate an eligibility rule
+python -m knowledge rules                     print every eligibility rule in plain Chinese
 python -m knowledge vocab                     write the jieba dictionary for the NLU
 """
 
@@ -142,6 +143,13 @@ def _cmd_eligible(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from knowledge.rule_text import all_rules_in_chinese
+
+    print(all_rules_in_chinese())
+    return 0
+
+
 def _cmd_vocab(args: argparse.Namespace) -> int:
     path = vocabulary.write_jieba_dictionary()
     print(f"wrote {len(vocabulary.policy_terms())} terms to {path}")
@@ -188,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     eligible.add_argument("--json", action="store_true", help="print the answer card instead of the text")
     eligible.set_defaults(run=_cmd_eligible)
+    commands.add_parser("rules", help="print every eligibility rule in plain Chinese").set_defaults(run=_cmd_rules)
     commands.add_parser("vocab", help="write the jieba dictionary from the policy vocabulary").set_defaults(
         run=_cmd_vocab
     )

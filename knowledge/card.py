@@ -13,9 +13,17 @@ VERDICT_LABELS = {"eligible": "符合条件", "not_eligible": "不符合条件",
 
 @dataclass
 class Reason:
+    """One condition of a verdict and its trace: the fact it reads, the value the user gave and
+    in which message (``stated_in``), met / not met / unknown (None), what would meet it and the
+    document's words it comes from."""
+
     condition: str
     met: bool | None
     fact: str | None = None
+    fact_name: str | None = None
+    requirement: str | None = None
+    source: str | None = None
+    stated_in: Dict[str, Any] | None = None
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 import yaml
 
+from knowledge import statements
 from knowledge.card import VERDICT_LABELS, VERDICTS, AnswerCard, Reason, citation_label
 from knowledge.facts import (
     FactDefinition,
@@ -33,6 +34,7 @@ from knowledge.facts import (
 )
 from knowledge.paths import DATA_DIR
 from knowledge.source_data import read_all
+from knowledge.textnorm import normalise
 
 RULES_DIR = DATA_DIR / "eligibility"
 # YAML folds long lines with a space; between Chinese characters that space is noise.
@@ -68,10 +70,16 @@ class Condition:
     comparison: str
     expected: Any
     explain_not_met: Mapping[Any, str] = field(default_factory=dict)
+    # What meets it ("年化担保费率需不超过1.2%") and the document's words it comes from (verbatim).
+    requirement: str = ""
+    source: str = ""
 
     def test(self, value: Any) -> bool | None:
         if value is None:
             return None
+        qualifier = statements.qualified(value)
+        if qualifier is not None:
+            return self._test_qualified(*qualifier)
         if self.comparison == "equals":
             return value == self.expected
         if self.comparison == "one_of":
@@ -79,6 +87,26 @@ class Condition:
         if self.comparison == "at_most":
             return float(value) <= float(self.expected)
         return float(value) >= float(self.expected)  # at_least
+
+    def _test_qualified(self, prefix: str, value: str) -> bool | None:
+        """A negated value fails the condition it names and leaves any other unknown ("不是国企" does
+        not say 民营); a rate bound meets or fails only when the bound itself decides it."""
+        if prefix == statements.NOT_PREFIX:
+            if self.comparison == "equals" and value == str(self.expected):
+                return False
+            if self.comparison == "one_of" and [value] == [str(item) for item in self.expected]:
+                return False
+            return None
+        bound = float(value)
+        if self.comparison == "at_most":
+            if prefix == statements.AT_MOST_PREFIX:
+                return True if bound <= float(self.expected) else None
+            return False if bound >= float(self.expected) else None
+        if self.comparison == "at_least":
+            if prefix == statements.ABOVE_PREFIX:
+                return True if bound >= float(self.expected) else None
+            return False if bound < float(self.expected) else None
+        return None
 
 
 @dataclass(frozen=True)
@@ -97,6 +125,9 @@ class Rule:
     conditions: Group
     benefit: Mapping[str, Any]
     notes: Tuple[str, ...] = ()
+    # The document's sentence the rule comes from (verbatim), and how people name the programme.
+    source: str = ""
+    names: Tuple[str, ...] = ()
 
     @property
     def fact_names(self) -> Tuple[str, ...]:
@@ -119,6 +150,8 @@ class Evaluation:
     # Additions beyond the agreed interface: the buttons for next_fact, and the facts as read.
     next_options: List[Option] = field(default_factory=list)
     facts: Dict[str, Any] = field(default_factory=dict)
+    # The facts still unknown whose answer could change the verdict (need_info).
+    open_facts: Tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -161,6 +194,9 @@ def _parse_node(raw: Any, path: Path, definitions: Dict[str, FactDefinition]) ->
         raise RuleDataError(f"{path}: condition on {fact} needs exactly one of {', '.join(_COMPARISONS)}")
     if not raw.get("condition"):
         raise RuleDataError(f"{path}: condition on {fact} needs its 'condition' text")
+    if not raw.get("source"):
+        # Auditable rules: every threshold and list carries the document's words it comes from.
+        raise RuleDataError(f"{path}: condition on {fact} needs its 'source' (the document's words)")
     comparison = comparisons[0]
     return Condition(
         fact=fact,
@@ -168,6 +204,8 @@ def _parse_node(raw: Any, path: Path, definitions: Dict[str, FactDefinition]) ->
         comparison=comparison,
         expected=raw[comparison],
         explain_not_met=dict(raw.get("explain_not_met") or {}),
+        requirement=_squash(str(raw.get("requirement") or raw["condition"])),
+        source=_squash(str(raw.get("source") or "")),
     )
 
 
@@ -214,6 +252,8 @@ def read_rule(path: Path) -> Rule:
         conditions=conditions,
         benefit=raw["benefit"],
         notes=tuple(raw.get("notes") or ()),
+        source=_squash(str(raw.get("source") or "")),
+        names=tuple(normalise(str(name)) for name in raw.get("names") or ()),
     )
 
 
@@ -273,6 +313,9 @@ def coerce_fact(name: str, value: Any) -> Any:
     definition = fact_definitions().get(name)
     if definition is None or value is None or value == "" or not isinstance(value, (str, int, float, bool)):
         return None
+    qualifier = statements.qualified(value)
+    if qualifier is not None:
+        return _valid_qualified(definition, *qualifier)
     if definition.type == "rate":
         return parse_rate(value)
     if definition.type == "amount":
@@ -294,6 +337,16 @@ def coerce_fact(name: str, value: Any) -> Any:
         if text == prepare_text(option.title):
             return option.value
     return keyword_value(text, definition)
+
+
+def _valid_qualified(definition: FactDefinition, prefix: str, value: str) -> str | None:
+    """ "not:province" stays when province is a value of the fact; "at_most:1.2" when it is a rate."""
+    if prefix == statements.NOT_PREFIX:
+        known = {str(item) for item in definition.value_labels}
+        return f"{prefix}{value}" if value in known else None
+    if definition.type != "rate" or parse_rate(value) is None:
+        return None
+    return f"{prefix}{format_number(parse_rate(value))}"
 
 
 def _evaluate_node(node: Any, facts: Mapping[str, Any]) -> bool | None:
@@ -318,8 +371,15 @@ def _openleaves(node: Any, facts: Mapping[str, Any]) -> List[Condition]:
     return [leaf for child in node.children for leaf in _openleaves(child, facts)]
 
 
-def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluation:
-    """Evaluate one rule against what is known. Unknown facts may simply be left out."""
+def evaluate(
+    rule_key: str,
+    facts: Mapping[str, Any] | None = None,
+    stated_in: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Evaluation:
+    """Evaluate one rule against what is known. Unknown facts may simply be left out.
+
+    ``stated_in`` says, per fact, where the user gave it ({"message": 2, "text": "…"}): it goes
+    into each reason's trace."""
     try:
         rule = _rules()[rule_key]
     except KeyError:
@@ -337,7 +397,18 @@ def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluatio
         value = known.get(leaf.fact)
         met = leaf.test(value)
         shown = definitions[leaf.fact].describe(value) if value is not None else None
-        reasons.append(Reason(leaf.condition, met, shown))
+        where = (stated_in or {}).get(leaf.fact) if value is not None else None
+        reasons.append(
+            Reason(
+                leaf.condition,
+                met,
+                shown,
+                fact_name=leaf.fact,
+                requirement=f"{leaf.requirement}（{citation_label(rule.measure_number)}）",
+                source=leaf.source or rule.source,
+                stated_in=dict(where) if where else None,
+            )
+        )
         if met is False and verdict == "not_eligible" and leaf.explain_not_met:
             explanation = leaf.explain_not_met.get(value) or leaf.explain_not_met.get("default")
             if explanation:
@@ -349,6 +420,7 @@ def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluatio
 
     next_fact = next_question = None
     next_options: List[Option] = []
+    open_facts: set = set()
     if verdict == "need_info":
         open_facts = {leaf.fact for leaf in _openleaves(rule.conditions, known)}
         next_fact = next(name for name in rule.fact_names if name in open_facts)
@@ -366,6 +438,7 @@ def evaluate(rule_key: str, facts: Mapping[str, Any] | None = None) -> Evaluatio
         notes=notes,
         next_options=next_options,
         facts=known,
+        open_facts=tuple(name for name in rule.fact_names if name in open_facts),
     )
 
 
@@ -395,10 +468,22 @@ _MARKS = {True: "✓", False: "✗", None: "？"}
 
 
 def explain(evaluation: Evaluation) -> str:
-    """The evaluation as chat text, citing the measure (第N条)."""
+    """The evaluation as chat text, citing the measure (第N条).
+
+    A not_eligible answer names the failed condition first, with what would meet it and the
+    document's words; a need_info answer names what is still unknown the same way. Then every
+    condition with the user's value, so the other conditions that would matter are visible too."""
     rule = evaluation.rule
     label = citation_label(evaluation.measure_number)
     lines = [f"【{label}·{rule.title}】", f"结论：{VERDICT_LABELS[evaluation.verdict]}。"]
+    if evaluation.verdict == "not_eligible":
+        for reason in evaluation.reasons:
+            if reason.met is False:
+                lines.append(f"不符合：{requirement_with_source(reason)}；您的情况：{reason.fact}。")
+    elif evaluation.verdict == "need_info":
+        missing = [reason for reason in evaluation.reasons if reason.fact_name in evaluation.open_facts]
+        for reason in missing:
+            lines.append(f"还需确认：{requirement_with_source(reason)}。")
     lines.append("逐条对照文件规定的条件：")
     for reason in evaluation.reasons:
         fact = f"（您的情况：{reason.fact}）" if reason.fact else "（尚不清楚）"
@@ -411,10 +496,16 @@ def explain(evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def describe_fact(name: str, value: Any) -> str:
-    """How a fact value reads to a user (1.2 → "1.2%")."""
-    definition = fact_definitions()[name]
-    return definition.describe(coerce_fact(name, value))
+def requirement_with_source(reason: Reason) -> str:
+    """ "年化担保费率需不超过1.2%（第10条，原文：“年化担保费率不超过1.2%”）"."""
+    requirement = reason.requirement or reason.condition
+    if reason.source:
+        return (
+            f"{requirement[:-1]}，原文：“{reason.source}”）"
+            if requirement.endswith("）")
+            else f"{requirement}（原文：“{reason.source}”）"
+        )
+    return requirement
 
 
 __all__ = [
@@ -423,6 +514,7 @@ __all__ = [
     "RuleFact",
     "UnknownRule",
     "VERDICTS",
+    "VERDICT_LABELS",
     "coerce_fact",
     "compute_benefit",
     "evaluate",

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Tuple
 
 import yaml
 
+from knowledge import statements
 from knowledge.paths import DATA_DIR
 from knowledge.textnorm import normalise
 
@@ -169,11 +170,22 @@ class FactDefinition:
         """How a value reads in an answer: 1.2 → "1.2%", 5000000 → "500万元", credit → "信用"."""
         if value is None:
             return "未知"
+        qualifier = statements.qualified(value)
+        if qualifier is not None:
+            prefix, bare = qualifier
+            if prefix == statements.NOT_PREFIX:
+                return "不是" + self.value_labels.get(_label_key(self.value_labels, bare), bare)
+            word = "不超过" if prefix == statements.AT_MOST_PREFIX else "超过"
+            return f"{word}{bare}%"
         if self.type == "rate":
             return f"{format_number(value)}%"
         if self.type == "amount":
             return format_yuan(value)
         return self.value_labels.get(value, str(value))
+
+
+def _label_key(labels: Dict[Any, str], text: str) -> Any:
+    return next((value for value in labels if str(value) == text), text)
 
 
 @dataclass(frozen=True)
@@ -244,25 +256,67 @@ def _stated_as_identity(text: str, position: int) -> bool:
     return bool(_IS_MARKER.search(text[max(0, position - 8) : position]))
 
 
-def keyword_value(text: str, definition: FactDefinition) -> Any:
-    """The value a message states for one fact: a keyword right after 是/作为 first, otherwise
-    the keyword that occurs earliest (the longest one at that position)."""
-    best: Tuple[bool, int, int, Any] | None = None
+def keyword_matches(text: str, definition: FactDefinition) -> List[Tuple[int, int, str, Any]]:
+    """(start, end, keyword, value) for every keyword in ``text``, without the matches that lie
+    inside a longer one ("抵押" inside "没有抵押", "专精特新" inside "专精特新小巨人")."""
+    found = []
     for word, value in definition.keywords:
         position = text.find(word)
         while position >= 0:
-            rank = (not _stated_as_identity(text, position), position, -len(word))
-            if best is None or rank < best[:3]:
-                best = (*rank, value)
+            found.append((position, position + len(word), word, value))
             position = text.find(word, position + 1)
-    return None if best is None else best[3]
+    return [
+        match
+        for match in found
+        if not any(
+            other[0] <= match[0] and match[1] <= other[1] and (other[1] - other[0]) > (match[1] - match[0])
+            for other in found
+        )
+    ]
+
+
+def keyword_value(text: str, definition: FactDefinition) -> Any:
+    """The value a message states for one fact.
+
+    Among the keywords stated (not negated, not in a question), one right after 是/作为 first,
+    otherwise the earliest (the longest there). With none stated, a negated keyword: "no" for a
+    yes/no fact ("本人没有…" → False), ``not:<value>`` for a category ("没有省里的表彰" →
+    not:province), which can fail a condition but never meet one."""
+    affirmed: List[Tuple[Tuple[bool, int, int], Any]] = []
+    negated: List[Tuple[int, Any]] = []
+    for start, _end, word, value in keyword_matches(text, definition):
+        if statements.about_a_third_party(definition.name, word, text, start):
+            continue
+        how = "affirmed" if statements.keyword_negates_itself(word) else statements.reading(text, start, word)
+        if statements.keyword_negates_itself(word) and statements.reading(text, start, word) == "question":
+            how = "question"
+        if how == "affirmed":
+            affirmed.append(((not _stated_as_identity(text, start), start, -len(word)), value))
+        elif how == "negated":
+            negated.append((start, value))
+    if affirmed:
+        return min(affirmed, key=lambda item: item[0])[1]
+    if not negated:
+        return None
+    value = min(negated, key=lambda item: item[0])[1]
+    if definition.type == "bool":
+        return False if value is True else None
+    if value in _NO_VALUE:
+        return None  # "不是没有荣誉": a double negative says nothing certain
+    return statements.NOT_PREFIX + str(value)
+
+
+# Honours given by someone other than the province: named alone, they settle both honour facts.
+_LESSER_LEVELS = ("city", "county", "national")
+# Category values that already mean "none of them": negating them states nothing.
+_NO_VALUE = ("none",)
 
 
 def extract_facts(text: str) -> Dict[str, Any]:
     """Every eligibility fact stated in one message, e.g.
     "我们是担保公司，费率一点二个点，信用反担保，贷款五百万" →
     {applicant_role: guarantee_institution, guarantee_fee_rate: 1.2, counter_guarantee: credit,
-    loan_amount: 5000000.0}."""
+    loan_amount: 5000000.0}. Negations count: "我不是法人" → is_legal_representative False."""
     prepared = prepare_text(text or "")
     if not prepared:
         return {}
@@ -270,11 +324,11 @@ def extract_facts(text: str) -> Dict[str, Any]:
     rate_span: Tuple[int, int] | None = None
     for name, definition in fact_definitions().items():
         if definition.type == "rate":
-            rate = _rate_in(prepared)
+            rate = _stated_rate(prepared)
             if rate is None and any(cue in prepared for cue in definition.cues):
                 value = _rate_after_cue(prepared, definition.cues)
                 rate = (value, (0, 0)) if value is not None else None
-            if rate is not None and _valid_rate(rate[0]) is not None:
+            if rate is not None and _valid_rate(_bound_value(rate[0])) is not None:
                 found[name] = rate[0]
                 rate_span = rate[1]
         elif definition.type == "amount":
@@ -288,7 +342,113 @@ def extract_facts(text: str) -> Dict[str, Any]:
             amount = _valid_amount(_amount_in_message(prepared, definition.cues, rate_span))
             if amount is not None:
                 found[name] = amount
+    return _honours(prepared, found)
+
+
+def _bound_value(value: Any) -> float | None:
+    parsed = statements.qualified(value)
+    try:
+        return float(parsed[1]) if parsed else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _stated_rate(text: str) -> Tuple[Any, Tuple[int, int]] | None:
+    """The rate a message states: the first one not negated ("不是1.2%，是1.5%" → 1.5), as a bound
+    when it is one ("不超过1.2%" → at_most:1.2)."""
+    candidates = []
+    for pattern, convert in _RATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(_overlaps(match.span(), other[1]) for other in candidates):
+                continue
+            candidates.append((round(convert(match), 6), match.span()))
+    candidates.sort(key=lambda item: item[1][0])
+    stated = [
+        item for item in candidates if statements.reading(text, item[1][0], text[item[1][0] : item[1][1]]) != "negated"
+    ]
+    chosen = (stated or [])[:1]
+    if not chosen:
+        return None
+    value, span = chosen[0]
+    bound = statements.rate_bound(text, span[0], span[1])
+    if bound == "at_most":
+        return f"{statements.AT_MOST_PREFIX}{format_number(value)}", span
+    if bound == "above":
+        return f"{statements.ABOVE_PREFIX}{format_number(value)}", span
+    return value, span
+
+
+def _honours(text: str, found: Dict[str, Any]) -> Dict[str, Any]:
+    """Who an honour belongs to, and at which level.
+
+    The 徽商服务卡 asks about two honours: the company's (honour_level) and the speaker's own
+    (personally_recognized, which the document grants only when the province gave it). A clause
+    about the speaker in person ("本人也没有得过表彰", "我被市里评为优秀企业家") sets the personal one
+    and not the company's; "优秀民营企业家" without 省 is not yet a provincial honour (ask)."""
+    honour = fact_definitions().get("honour_level")
+    personal_fact = "personally_recognized"
+    if honour is None or personal_fact not in fact_definitions():
+        return found
+    personal_values: List[Any] = []
+    personal_levels: List[Any] = []
+    company_values: List[Any] = []
+    qualification = fact_definitions().get("borrower_qualification")
+    for clause in statements.clauses(text):
+        if not statements.is_about_honour(clause) and keyword_value(clause, honour) is None:
+            continue
+        if qualification is not None and keyword_value(clause, qualification) is not None:
+            # "借款企业是市级专精特新", "国家级专精特新小巨人": a qualification's level, not an honour.
+            continue
+        level = keyword_value(clause, honour) or statements.level_in_clause(clause)
+        if level is not None and statements.reading(clause, _honour_word_position(clause), "") == "negated":
+            level = (
+                level
+                if str(level).startswith(statements.NOT_PREFIX) or level == "none"
+                else statements.NOT_PREFIX + str(level)
+            )
+        subject = statements.honour_subject(clause)
+        if subject == "personal":
+            personal_values.append(_personal_honour(clause, level))
+            personal_levels.append(level)
+        elif level is not None:
+            company_values.append(level)
+    stated = [value for value in personal_values if value is not None]
+    if stated:
+        found[personal_fact] = True if True in stated else stated[0]
+    else:
+        # "我是优秀民营企业家" with no level, or no clause about the speaker: not stated.
+        found.pop(personal_fact, None)
+    if company_values:
+        found["honour_level"] = "province" if "province" in company_values else company_values[0]
+    else:
+        # No clause states the company's honour: a level word was the speaker's own honour's or a
+        # qualification's.
+        found.pop("honour_level", None)
+    # One honour named, and not a provincial one ("我们只有市里评的", "我是县里的优秀企业家"): it is
+    # the honour there is, so it stands for both; a provincial one said later corrects it.
+    lesser = [level for level in personal_levels if level in _LESSER_LEVELS]
+    if company_values and not personal_values and found["honour_level"] in _LESSER_LEVELS:
+        found[personal_fact] = False
+    elif lesser and not company_values and False in stated and True not in stated:
+        found["honour_level"] = lesser[0]
     return found
+
+
+def _personal_honour(clause: str, level: Any) -> Any:
+    """personally_recognized as one clause about the speaker states it."""
+    if level == "province":
+        return True
+    if level is None:
+        negator = statements.reading(clause, _honour_word_position(clause), "")
+        if negator == "negated":
+            return False  # "本人也没有得过表彰"
+        return None  # "我是优秀民营企业家": which level? ask
+    return False  # not:province, city, county, national, none: not an honour the province gave
+
+
+def _honour_word_position(clause: str) -> int:
+    positions = [clause.find(word) for word in statements.words().honour_words if word in clause]
+    return min(positions) if positions else len(clause)
 
 
 def _rate_after_cue(text: str, cues: Tuple[str, ...]) -> float | None:

@@ -199,3 +199,36 @@ def test_situations_and_spellings_reach_the_right_measure(
     reply = assistant.ask(assistant.new_sender(), question)
     assert reply.card and reply.card["kind"] == "policy" and reply.card["citations"] == [measure], reply.messages
     assert f"第{measure}条" in reply.text
+
+
+def test_that_i_can_after_an_answer_checks_the_measure_just_answered(assistant: AssistantClient) -> None:
+    sender = assistant.new_sender()
+    assistant.ask(sender, "徽商服务卡有什么用")
+    reply = assistant.ask(sender, "那我能办吗")
+    card = eligibility_card(reply, 13, "huishang_service_card")
+    assert card["verdict"] == "need_info" and card["next_question"]
+
+
+def test_facts_in_earlier_messages_count_and_the_card_says_where_each_was_given(assistant: AssistantClient) -> None:
+    sender = assistant.new_sender()
+    assistant.ask(sender, "我们是一家融资担保公司")
+    assistant.ask(sender, "客户是省级专精特新企业，纯信用，没有抵押")
+    reply = assistant.ask(sender, "年化费率一点二个点，担保费补贴我们能拿吗")
+    card = eligibility_card(reply, 10, "guarantee_fee_subsidy")
+    assert card["verdict"] == "eligible", reply.text
+    stated = {reason["fact_name"]: reason["stated_in"]["message"] for reason in card["reasons"]}
+    assert stated["applicant_role"] == 1 and stated["counter_guarantee"] == 2
+
+
+def test_a_negated_personal_honour_and_no_legal_representative_is_never_eligible(assistant: AssistantClient) -> None:
+    reply = assistant.ask(
+        assistant.new_sender(), "我是民营企业总经理，不是法定代表人，本人也没得过表彰，公司省里表彰过，徽商卡我能拿吗"
+    )
+    card = eligibility_card(reply, 13, "huishang_service_card")
+    assert card["verdict"] == "not_eligible", reply.text
+
+
+def test_an_english_question_about_a_measure_is_answered_with_the_cited_measure(assistant: AssistantClient) -> None:
+    reply = assistant.ask(assistant.new_sender(), "What is the Huishang Service Card?")
+    assert reply.card is not None and reply.card["citations"] == [13]
+    assert "This answer cites Article 13" in reply.text and not reply.buttons

@@ -243,7 +243,14 @@ def test_evaluation_card_is_an_eligibility_card_with_citation() -> None:
     card = evaluate("huishang_service_card", {"ownership": "private"}).card(confidence=0.9).to_dict()
     assert card["kind"] == "eligibility" and card["citations"] == [13] and card["verdict"] == "need_info"
     assert card["measure"] == "huishang_service_card" and card["next_question"]
-    assert card["reasons"][0] == {"condition": "民营企业（国有企业不在发放范围）", "met": True, "fact": "民营企业"}
+    first = card["reasons"][0]
+    assert {key: first[key] for key in ("condition", "met", "fact", "fact_name")} == {
+        "condition": "民营企业（国有企业不在发放范围）",
+        "met": True,
+        "fact": "民营企业",
+        "fact_name": "ownership",
+    }
+    assert first["requirement"].endswith("（第13条）") and first["source"]
 
 
 def test_text_cites_the_measure() -> None:

@@ -136,9 +136,11 @@ def test_several_facts_in_one_message() -> None:
         ("我们是国企", {"ownership": "state"}),
         (
             "我是公司高管，市级表彰",
-            {"applicant_role": "enterprise", "honour_level": "city", "is_legal_representative": False},
+            # A title is not the legal representative, either way: that is asked.
+            # A city honour named alone is the honour there is: not a provincial one either way.
+            {"applicant_role": "enterprise", "honour_level": "city", "personally_recognized": False},
         ),
-        ("县里评过先进", {"honour_level": "county"}),
+        ("县里评过先进", {"honour_level": "county", "personally_recognized": False}),
         (
             "我是民营企业法定代表人，获得过省委、省政府表彰",
             {
@@ -154,13 +156,13 @@ def test_several_facts_in_one_message() -> None:
             {
                 "applicant_role": "entrepreneur",
                 "ownership": "private",
-                "honour_level": "province",
+                # The speaker's own honour; the company's is another fact, not stated here.
                 "personally_recognized": True,
             },
         ),
         (
             "本人没有获得过表彰",
-            {"applicant_role": "entrepreneur", "personally_recognized": False, "honour_level": "none"},
+            {"applicant_role": "entrepreneur", "personally_recognized": False},
         ),
     ],
 )
@@ -232,3 +234,45 @@ def test_hostile_messages_give_no_facts_and_do_not_crash() -> None:
 )
 def test_what_follows_shi_says_what_something_is(text: str, fact: str, value: str) -> None:
     assert extract_facts(text)[fact] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Negation: a negated value never meets a condition.
+        ("本人也没有得过表彰", {"applicant_role": "entrepreneur", "personally_recognized": False}),
+        ("公司没有得过省里的表彰", {"honour_level": "not:province"}),
+        ("我们公司不是国企", {"applicant_role": "enterprise", "ownership": "not:state"}),
+        ("不是1.2%，是1.5%", {"guarantee_fee_rate": 1.5}),
+        ("不是信用，是抵押", {"counter_guarantee": "mortgage"}),
+        # A question form states nothing.
+        ("是不是法人都可以吗", {}),
+        ("有没有抵押都行吗", {}),
+        # Titles are not the legal representative.
+        ("我是董事长", {}),
+        # Honours by level in everyday words, and by whom.
+        (
+            "我被市里评为优秀民营企业家",
+            {
+                "applicant_role": "entrepreneur",
+                "ownership": "private",
+                "personally_recognized": False,
+                "honour_level": "city",
+            },
+        ),
+        ("市里评过，省里也表彰过", {"honour_level": "province"}),
+        ("公司获得国家级荣誉", {"honour_level": "national", "personally_recognized": False}),
+        # A qualification's level is not an honour; "小微企业" does not say the asker is an enterprise.
+        ("借款企业是市级专精特新", {"borrower_qualification": "municipal_specialized_sme"}),
+        ("费率百分之一点三，主要做小微企业", {"guarantee_fee_rate": 1.3, "serves_small_micro": True}),
+        (
+            "客户是省级专精特新企业，纯信用没有抵押",
+            {"borrower_qualification": "provincial_specialized_sme", "counter_guarantee": "credit"},
+        ),
+        # Rate bounds.
+        ("费率不超过1.2%", {"guarantee_fee_rate": "at_most:1.2"}),
+        ("费率超过1.5%", {"guarantee_fee_rate": "above:1.5"}),
+    ],
+)
+def test_negations_titles_honours_and_bounds(text: str, expected: dict) -> None:
+    assert extract_facts(text) == expected

@@ -26,7 +26,7 @@ from typing import List
 
 from bot.channels import internal_callers
 from bot.paths import PROJECT_DIR, VAR_DIR
-from bot.processes import env_file, servers
+from bot.processes import capacity, env_file, servers
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
 from bot.training import model
@@ -232,7 +232,10 @@ def _raise_keyboard_interrupt(signum, frame):  # noqa: ARG001 - signal handler s
 def main(argv: List[str] | None = None) -> int:
     env_file.load(PROJECT_DIR / ".env")
     parser = argparse.ArgumentParser(prog="python -m bot.processes.cluster", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replicas", type=int, default=int(os.environ.get("CLUSTER_REPLICAS", 2)))
+    # One replica per core (as many as the memory holds): a Rasa server uses one core.
+    parser.add_argument(
+        "--replicas", type=int, default=int(os.environ.get("CLUSTER_REPLICAS", capacity.default_replicas()))
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)), help="nginx front port")
     parser.add_argument("--first-replica-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_PORT", 5101)))
     parser.add_argument("--first-action-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_ACTION_PORT", 5151)))

@@ -8,7 +8,8 @@ configuration for:
 - guards against hostile input (bot.rasa_server.input_guard);
 - a cheap check of action-server answers, which Rasa makes expensive (bot.rasa_server.action_validation);
 - loading the TensorFlow models without tracing a throw-away training graph (bot.rasa_server.model_loading);
-- handling each message with the recent part of the conversation only (bot.rasa_server.recent_tracker).
+- handling each message with the recent part of the conversation only (bot.rasa_server.recent_tracker);
+- looking up each event's class once, not at every event read (bot.rasa_server.event_types).
 
 It refuses to start on any Rasa version other than the one these patches were written for
 (bot.rasa_server.patched_targets).

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.rasa_server import (
     action_failure,
     action_validation,
+    event_types,
     input_guard,
     log_masking,
     model_loading,
@@ -23,3 +24,4 @@ def install_hooks() -> None:
     action_validation.install()
     model_loading.install()
     recent_tracker.install()
+    event_types.install()

@@ -101,6 +101,9 @@ PATCHED_TARGETS: Tuple[PatchedTarget, ...] = (
         ("self", "sender_id", "output_channel", "metadata"),
         "bot.rasa_server.recent_tracker",
     ),
+    PatchedTarget(
+        "rasa.shared.core.events", "Event.resolve_by_type", ("type_name", "default"), "bot.rasa_server.event_types"
+    ),
 )
 
 

@@ -212,9 +212,15 @@ def main(argv: List[str] | None = None) -> int:
     args = parser.parse_args(argv)
     user_levels = [int(u) for u in args.users.split(",") if u.strip()]
 
-    scripts = [c["turns"] for c in yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]]
-    asked = yaml.safe_load(LONG_CONVERSATION.read_text(encoding="utf-8"))["questions"]
-    long_texts = [asked[i % len(asked)] for i in range(args.long_turns)]
+    conversations = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))
+    scripts = {
+        "ours": [c["turns"] for c in conversations["conversations"]],
+        "bare": [c["turns"] for c in conversations["bare_conversations"]],
+    }
+    long_texts = {
+        "ours": yaml.safe_load(LONG_CONVERSATION.read_text(encoding="utf-8"))["questions"],
+        "bare": [turn for turns in scripts["bare"] for turn in turns],
+    }
     load_at_start = load_average()
     workdir = Path(tempfile.mkdtemp(prefix="wanqi-bench-"))
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
@@ -235,8 +241,7 @@ def main(argv: List[str] | None = None) -> int:
         urls["ours"] = ours.url
 
         print(f"Single user: {args.single_user_conversations} conversations with each bot in turn…", flush=True)
-        chosen = [scripts[i % len(scripts)] for i in range(args.single_user_conversations)]
-        single = asyncio.run(run_interleaved(urls, chosen, prefix + "-single"))
+        single = asyncio.run(run_interleaved(urls, scripts, args.single_user_conversations, prefix + "-single"))
         loaded: Dict[int, Dict[str, Results]] = {}
         for level, users in enumerate(user_levels):
             loaded[users] = {}
@@ -244,12 +249,12 @@ def main(argv: List[str] | None = None) -> int:
             for name in list(urls) if level % 2 == 0 else list(reversed(list(urls))):
                 print(f"Load: {args.conversations} conversations × 5 turns, {users} users, {name}…", flush=True)
                 loaded[users][name] = asyncio.run(
-                    run_load(urls[name], scripts, args.conversations, users, f"{prefix}-{name}-u{users}")
+                    run_load(urls[name], scripts[name], args.conversations, users, f"{prefix}-{name}-u{users}")
                 )
         long_wall: Dict[str, List[float]] = {}
         if args.long_turns:
             print(f"One {args.long_turns}-turn conversation with each bot, turn by turn alternately…", flush=True)
-            long_wall = asyncio.run(run_long_interleaved(urls, long_texts, prefix + "-long"))
+            long_wall = asyncio.run(run_long_interleaved(urls, long_texts, args.long_turns, prefix + "-long"))
         rss = ours.rss_mb()
         if bare_process is not None:
             bare["rss_mb"] = peak_rss_mb(bare_process.popen.pid)

@@ -106,7 +106,9 @@ async def run_load(url: str, scripts: List[List[str]], conversations: int, users
     return results
 
 
-async def run_interleaved(urls: Dict[str, str], scripts: List[List[str]], prefix: str) -> Dict[str, Results]:
+async def run_interleaved(
+    urls: Dict[str, str], scripts: Dict[str, List[List[str]]], count: int, prefix: str
+) -> Dict[str, Results]:
     """One user at a time: each conversation is held with every server in turn (the order rotating),
     so a change in the machine's load hits all of them alike."""
     import aiohttp
@@ -114,15 +116,18 @@ async def run_interleaved(urls: Dict[str, str], scripts: List[List[str]], prefix
     results = {name: Results() for name in urls}
     names = list(urls)
     async with aiohttp.ClientSession() as session:
-        for i, turns in enumerate(scripts):
+        for i in range(count):
             for name in names[i % len(names) :] + names[: i % len(names)]:
+                turns = scripts[name][i % len(scripts[name])]
                 started = time.perf_counter()
                 await converse(session, urls[name], f"{prefix}-{name}-{i:04d}", turns, results[name])
                 results[name].seconds += time.perf_counter() - started
     return results
 
 
-async def run_long_interleaved(urls: Dict[str, str], texts: List[str], prefix: str) -> Dict[str, List[float]]:
+async def run_long_interleaved(
+    urls: Dict[str, str], texts: Dict[str, List[str]], turns: int, prefix: str
+) -> Dict[str, List[float]]:
     """One long conversation per server, turn by turn alternately: name → ms of each turn (NaN if
     the turn was not answered)."""
     import aiohttp
@@ -131,8 +136,9 @@ async def run_long_interleaved(urls: Dict[str, str], texts: List[str], prefix: s
     wall: Dict[str, List[float]] = {name: [] for name in urls}
     handed_over = {name: False for name in urls}
     async with aiohttp.ClientSession() as session:
-        for i, text in enumerate(texts):
+        for i in range(turns):
             for name in list(urls) if i % 2 == 0 else list(reversed(list(urls))):
+                text = texts[name][i % len(texts[name])]
                 before = results[name].answered
                 handed_over[name] = await ask(
                     session, urls[name], f"{prefix}-{name}", text, results[name], handed_over[name]
