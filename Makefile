@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate eval report purge faq-add run-cluster bench clean
+.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate eval report purge faq-add run-cluster bench bench-flood clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -21,6 +21,7 @@ help:
 	@echo "make crossvalidate  rasa test nlu, 3-fold cross-validation (reports/cv/, intent macro-F1)"
 	@echo "make run-cluster  several Rasa servers behind nginx on :5005, sharing PostgreSQL + Redis"
 	@echo "make bench  load benchmark → reports/bench.json and a line in docs/benchmarks.md"
+	@echo "make bench-flood  one sender floods, another user's p95 vs idle → reports/bench-flood.json"
 
 venv:
 	@scripts/setup-venv.sh
@@ -84,6 +85,10 @@ run-cluster: venv
 BENCH_ARGS ?=
 bench: venv
 	@$(VENV_PY) -m tools.bench $(BENCH_ARGS)
+
+# One sender floods while another user asks: that user's p95 against the idle one (issue 17).
+bench-flood: venv
+	@$(VENV_PY) -m tools.bench.flood $(BENCH_ARGS)
 
 clean:
 	rm -rf var models .rasa reports

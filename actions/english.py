@@ -11,6 +11,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.measure_reply import send_measure_answer
 from actions.messages import intent_confidence, send_answer
 from knowledge.card import AnswerCard
 from knowledge.english import cites_line, english_measure, is_english, not_covered_text
@@ -21,8 +22,6 @@ def answer_english(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[D
     text = tracker.latest_message.get("text") or ""
     if not is_english(text):
         return None
-    from actions.measure_answer import send_measure_answer
-
     key = english_measure(text)
     if key:
         events = send_measure_answer(dispatcher, tracker, key, intent_confidence(tracker))

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.check_routing import route_to_check
 from actions.combined_reading import FALLBACK_INTENT, agreed_measure, confidence_in, suggested_measures
 from actions.english import answer_english
-from actions.measure_answer import bare_followup_measure, send_measure_answer
+from actions.measure_reply import bare_followup_measure, send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_response
 from actions.other_region import answer_other_region
 from knowledge import aspects

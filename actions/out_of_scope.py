@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.english import answer_english
-from actions.measure_answer import bare_followup_measure, send_measure_answer
+from actions.measure_reply import bare_followup_measure, send_measure_answer
 from actions.messages import intent_confidence, send_response
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard

@@ -11,7 +11,8 @@ import time
 from typing import List
 
 from bot.paths import PROJECT_DIR, VAR_DIR
-from bot.processes import capacity, env_file, servers
+from bot.processes import capacity, descendants, env_file, servers
+from bot.processes.supervisor import Supervisor
 from bot.stores import retention
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
@@ -83,15 +84,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     # Ctrl-C stops everything even when started from a shell that ignores SIGINT (e.g. `make run &`).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    check_stores()
-    step(1, 3, "Loading the policy knowledge base")
-    prepare()
-    step(2, 3, "Checking the model")
-    model_path = model.ensure_model()
-    step(3, 3, f"Starting the action server (:{args.action_port}) and the Rasa server (:{args.port})")
-    started = time.monotonic()
+    # Whatever a step leaves behind (a training's helper process …) is re-parented here and stopped below.
+    descendants.adopt_orphans()
     stack = None
     try:
+        check_stores()
+        step(1, 3, "Loading the policy knowledge base")
+        prepare()
+        step(2, 3, "Checking the model")
+        model_path = model.ensure_model()
+        step(3, 3, f"Starting the action server (:{args.action_port}) and the Rasa server (:{args.port})")
+        started = time.monotonic()
         stack = servers.start_stack(
             model_path, rasa_port=args.port, action_port=args.action_port, api_token=os.environ.get("RASA_API_TOKEN")
         )
@@ -99,7 +102,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("      TELEGRAM_BOT_TOKEN is set: starting the Telegram bridge", flush=True)
             stack.processes.append(servers.start_telegram_bridge(stack.rasa_url, internal_token=stack.internal_token))
         print(_banner(stack, args.port, time.monotonic() - started), flush=True)
-        return servers.watch_until_one_exits(stack.processes)
+        # A child that dies is restarted (with back-off); only Ctrl-C or SIGTERM end the run.
+        return Supervisor(stack.processes).run()
     except servers.StartupError as error:
         print(f"Could not start: {error}", file=sys.stderr)
         return 1
@@ -109,6 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if stack is not None:
             stack.stop()
+        descendants.stop_all()  # every exit path: also what a step (install, training) left running
         print("Stopped.", flush=True)
 
 

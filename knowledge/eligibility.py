@@ -344,9 +344,10 @@ def _valid_qualified(definition: FactDefinition, prefix: str, value: str) -> str
     if prefix == statements.NOT_PREFIX:
         known = {str(item) for item in definition.value_labels}
         return f"{prefix}{value}" if value in known else None
-    if definition.type != "rate" or parse_rate(value) is None:
+    rate = parse_rate(value) if definition.type == "rate" else None
+    if rate is None:
         return None
-    return f"{prefix}{format_number(parse_rate(value))}"
+    return f"{prefix}{format_number(rate)}"
 
 
 def _evaluate_node(node: Any, facts: Mapping[str, Any]) -> bool | None:

@@ -252,6 +252,14 @@ FACT_NAMES = (
 _IS_MARKER = re.compile(r"(?:(?<!不)是|作为)[^,，。.;；!！?？、]{0,6}$")
 
 
+# "法定代表人是我父亲", "法人是我们董事长": the message names who the legal representative is, and it is
+# somebody else unless what follows 是 is the speaker ("法人是我", "法定代表人就是我本人"). Such a
+# message must never make the speaker the legal representative: the fact stays unknown and is asked.
+_SOMEONE_IS_REPRESENTATIVE = re.compile(
+    r"(?:法定代表人|法人代表|法人)(?:就|也)?(?:是|为|系)(?!(?:我本人|我自己|本人|我)(?:$|[,，。.;；!！?？、\s]|就|也|啊|呀))"
+)
+
+
 def _stated_as_identity(text: str, position: int) -> bool:
     return bool(_IS_MARKER.search(text[max(0, position - 8) : position]))
 
@@ -337,6 +345,8 @@ def extract_facts(text: str) -> Dict[str, Any]:
             value = keyword_value(prepared, definition)
             if value is not None:
                 found[name] = value
+    if found.get("is_legal_representative") is True and _SOMEONE_IS_REPRESENTATIVE.search(prepared):
+        del found["is_legal_representative"]
     for name, definition in fact_definitions().items():
         if definition.type == "amount":
             amount = _valid_amount(_amount_in_message(prepared, definition.cues, rate_span))
@@ -356,7 +366,7 @@ def _bound_value(value: Any) -> float | None:
 def _stated_rate(text: str) -> Tuple[Any, Tuple[int, int]] | None:
     """The rate a message states: the first one not negated ("不是1.2%，是1.5%" → 1.5), as a bound
     when it is one ("不超过1.2%" → at_most:1.2)."""
-    candidates = []
+    candidates: List[Tuple[float, Tuple[int, int]]] = []
     for pattern, convert in _RATE_PATTERNS:
         for match in pattern.finditer(text):
             if any(_overlaps(match.span(), other[1]) for other in candidates):

@@ -276,3 +276,16 @@ def test_what_follows_shi_says_what_something_is(text: str, fact: str, value: st
 )
 def test_negations_titles_honours_and_bounds(text: str, expected: dict) -> None:
     assert extract_facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["公司的法定代表人是我岳父，我负责日常经营", "我们法人是董事长，我是副总", "法人代表是我哥哥，公司拿过省里的表彰"],
+)
+def test_naming_somebody_else_as_legal_representative_never_makes_the_speaker_one(text: str) -> None:
+    assert extract_facts(text).get("is_legal_representative") is not True
+
+
+@pytest.mark.parametrize("text", ["法人是我，公司是民营的", "我是公司的法定代表人", "法定代表人就是我本人"])
+def test_the_speaker_named_as_legal_representative_is_one(text: str) -> None:
+    assert extract_facts(text).get("is_legal_representative") is True

@@ -76,13 +76,13 @@ def test_rated_and_handed_over_messages_are_listed_near_copies_together(assistan
 
 
 def test_a_decision_becomes_training_data_with_who_and_when_and_leaves_the_inbox(assistant: AssistantClient) -> None:
-    text = "我们是做农产品加工的，那张服务卡我们老板能办吗"
+    text = "那张企业家服务卡到底有啥用处啊"
     ask_and_rate_not_useful(assistant, text)
-    decision = {"text": text, "kind": "measure", "measure": "huishang_service_card", "aspect": "who"}
+    decision = {"text": text, "kind": "measure", "measure": "huishang_service_card", "aspect": "what"}
     status, body = call(assistant, "/decisions", decision)
     assert status == 200, body
     written = (workspace() / "data" / "nlu" / "reviewed.yml").read_text(encoding="utf-8")
-    assert f"- {text}" in written and f"measure by {MAINTAINER}" in written and "aspect who" in written
+    assert f"- {text}" in written and f"measure by {MAINTAINER}" in written and "aspect what" in written
     log = [json.loads(line) for line in (workspace() / "reviews" / "decisions.jsonl").read_text().splitlines()]
     assert log[-1]["by"] == MAINTAINER and log[-1]["intent"] == "measure_huishang_service_card"
     assert all(item["text"] != text for item in call(assistant, "/inbox")[1]["items"])

@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter
 
 from bot.channels.telegram.bridge import running_bridge
 from bot.channels.telegram.settings import TelegramSettings, TelegramSettingsError
+from bot.channels.telegram.update_processor import MAX_PENDING_PER_CONVERSATION
 from bot.processes.ports import free_port
 from bot.processes.servers import StartupError, start_telegram_bridge
 from tests.support.fake_rasa_rest import FakeRasaRest
@@ -269,3 +270,30 @@ def test_a_rejected_token_stops_the_start_with_a_clear_message(bot_api: FakeBotA
     env = dict(os.environ, TELEGRAM_BOT_TOKEN="999:not-the-token", TELEGRAM_API_BASE_URL=bot_api.base_url)
     with pytest.raises(StartupError, match="Telegram rejected TELEGRAM_BOT_TOKEN"):
         start_telegram_bridge("http://127.0.0.1:9", log_dir=tmp_path, env=env)
+
+
+@pytest.mark.asyncio
+async def test_one_chat_flooding_does_not_hold_up_another_and_gets_asked_to_wait(bot_api: FakeBotAPI) -> None:
+    """Issue 17: 100 messages of one chat took every processing slot (waiting for their own chat), so
+    another chat waited behind all of them. Now the flood gets "请稍候" and the other chat is next."""
+    flooder, other = 5151, 6161
+
+    async def slow(body: Dict[str, Any]) -> List[Dict[str, Any]]:
+        await asyncio.sleep(0.3)
+        return [{"recipient_id": body["sender"], "text": f"收到：{body['message']}"}]
+
+    with FakeRasaRest(slow) as rasa:
+        async with running_bridge(settings(bot_api, rasa.url), poll_timeout_s=1):
+            for number in range(100):
+                bot_api.push(bot_api.text_update(flooder, flooder, f"刷屏{number}"))
+            bot_api.push(bot_api.text_update(other, other, "徽商服务卡有什么用"))
+            await bot_api.wait_for(lambda: bot_api.sent_to(other), timeout=60)
+            await bot_api.wait_for(lambda: len(bot_api.sent_to(flooder)) == 100, timeout=60)
+    forwarded = [message for sender, message in rasa.conversation() if sender == f"telegram:{flooder}"]
+    assert len(forwarded) <= MAX_PENDING_PER_CONVERSATION, forwarded  # the rest were not forwarded
+    # The other chat was forwarded before the flood's queue was through (it never waited for the flood).
+    assert rasa.conversation().index((f"telegram:{other}", "徽商服务卡有什么用")) <= MAX_PENDING_PER_CONVERSATION
+    texts = [m["text"] for m in bot_api.sent_to(flooder)]
+    busy = [t for t in texts if t.startswith("请稍候")]
+    assert len(busy) == 100 - len(forwarded)  # every message got an answer or a clear "please wait"
+    assert sorted(t for t in texts if t.startswith("收到")) == sorted(f"收到：{m}" for m in forwarded)

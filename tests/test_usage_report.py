@@ -141,3 +141,52 @@ def test_an_unreachable_tracker_store_is_a_clear_error(tmp_path: Path, capsys) -
         read_turns(url)
     assert report_main(["--tracker-store", url, "--out", str(tmp_path)]) == 2
     assert "Cannot read the tracker store" in capsys.readouterr().err
+
+
+def test_report_adds_ratings_by_measure_and_channel_worst_answers_and_inbox_decisions(tmp_path: Path) -> None:
+    import json
+
+    from rasa.shared.core.events import AgentUttered
+
+    from bot.channels.feedback import answer_ref, make_feedback
+
+    def rating(answer: str, channel: str, **raw: Any) -> AgentUttered:
+        return AgentUttered(data=make_feedback({"answer_ref": answer_ref([answer]), **raw}, channel).as_data())
+
+    card13, card10 = "【第13条】徽商服务卡…", "【第10条】担保费补助…"
+    conversations = {
+        "telegram:1": [user("徽商服务卡有什么用", "measure_huishang_service_card", 0.98), *bot(card13, policy_card(13)),
+                       rating(card13, "telegram", rating="not_useful", reason="incomplete", comment="没说去哪办")],
+        "wechat:o1": [user("徽商卡干嘛的", "measure_huishang_service_card", 0.9), *bot(card13, policy_card(13)),
+                      rating(card13, "wechat", rating="useful"), rating(card13, "wechat", rating="not_useful")],
+        "abc": [user("担保费补贴", "measure_fiscal_funds_and_guarantee", 0.9), *bot(card10, policy_card(10)),
+                rating(card10, "webchat", rating="useful")],
+    }  # fmt: skip
+    db = tmp_path / "tracker.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+
+    async def save_all() -> None:
+        for sender, events in conversations.items():
+            await store.save(DialogueStateTracker.from_events(sender, events))
+
+    asyncio.run(save_all())
+    decisions = tmp_path / "decisions.jsonl"
+    decision = {"text": "徽商卡干嘛的", "kind": "measure", "intent": "measure_huishang_service_card", "by": "alice",
+                "at": 1764770000, "file": "data/nlu/reviewed.yml"}  # fmt: skip
+    decisions.write_text(json.dumps(decision, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert report_main(["--tracker-store", f"sqlite:///{db}", "--out", str(out), "--decisions", str(decisions)]) == 0
+
+    def rows(name: str) -> List[Dict[str, str]]:
+        with (out / name).open(encoding="utf-8-sig") as handle:
+            return list(csv.DictReader(handle))
+
+    by_measure = {(r["measure"], r["channel"]): (r["useful"], r["not_useful"]) for r in rows("feedback_by_measure.csv")}
+    # The latest rating of an answer counts: wechat's 有用 was changed to 没用.
+    assert by_measure == {("第13条", "telegram"): ("0", "1"), ("第13条", "wechat"): ("0", "1"),
+                          ("第10条", "webchat"): ("1", "0")}  # fmt: skip
+    [worst] = rows("worst_rated_answers.csv")
+    assert worst["not_useful"] == "2" and worst["citations"] == "第13条" and worst["answer"] == card13
+    assert "信息不全×1" in worst["reasons"] and "没说去哪办" in worst["comments"]
+    [decided] = rows("review_decisions.csv")
+    assert (decided["by"], decided["decision"], decided["text"]) == ("alice", "measure", "徽商卡干嘛的")

@@ -69,12 +69,11 @@ def test_server_verification_echoes_only_for_our_token(wechat: WeChatServerSimul
     assert wechat.verify("echo-123", token="not-our-token")[0] == 403
 
 
-@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "safe-mode"])
 def test_text_question_gets_the_same_answer_with_citation_line(
-    assistant: AssistantClient, wechat: WeChatServerSimulator, encrypted: bool
+    assistant: AssistantClient, wechat: WeChatServerSimulator
 ) -> None:
     openid = new_openid()
-    status, body = wechat.post(text_xml(openid, QUESTION, next(_msg_ids)), encrypted=encrypted)
+    status, body = wechat.post(text_xml(openid, QUESTION, next(_msg_ids)))  # safe mode: encrypted
     assert status == 200
     if body != "success":
         assert "<ToUserName><![CDATA[" + openid in body and ACCOUNT in body
@@ -89,6 +88,14 @@ def test_text_question_gets_the_same_answer_with_citation_line(
     assert user_texts(assistant, openid) == [QUESTION]
     tracker = assistant.tracker(f"wechat:{openid}")
     assert [e["input_channel"] for e in tracker["events"] if e["event"] == "user"] == ["wechat"]
+
+
+def test_plaintext_is_refused_because_the_server_runs_in_safe_mode(
+    assistant: AssistantClient, wechat: WeChatServerSimulator
+) -> None:
+    openid = new_openid()
+    assert wechat.post(text_xml(openid, QUESTION, next(_msg_ids)), encrypted=False)[0] == 403
+    assert user_texts(assistant, openid) == []
 
 
 def test_one_openid_is_one_conversation(assistant: AssistantClient, wechat: WeChatServerSimulator) -> None:

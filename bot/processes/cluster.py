@@ -26,7 +26,8 @@ from typing import List
 
 from bot.channels import internal_callers
 from bot.paths import PROJECT_DIR, VAR_DIR
-from bot.processes import capacity, env_file, servers
+from bot.processes import capacity, descendants, env_file, servers
+from bot.processes.supervisor import Supervisor
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
 from bot.training import model
@@ -93,8 +94,12 @@ http {{
             # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
-            # A replica that refuses the connection is skipped (the message was not sent to it).
-            proxy_next_upstream error timeout;
+            # A replica that refuses the connection is skipped (the message was not sent to it). A
+            # reset is retried on the next replica too, POST included (non_idempotent): a killed replica
+            # resets the idle keep-alive connections nginx reuses, and without the retry the next message
+            # got 502 (issue 17). The cost: a replica dying in the middle of a turn may have stored that
+            # turn's user message before the other replica runs it again.
+            proxy_next_upstream error timeout non_idempotent;
         }}
     }}
 }}
@@ -186,38 +191,32 @@ def start_cluster(
     # nginx is the one proxy in front: the replicas take the client address from its X-Forwarded-For.
     rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}
     try:
-        with ThreadPoolExecutor(max_workers=replicas) as pool:
-            actions = list(
-                pool.map(
-                    lambda i: servers.start_action_server(
-                        action_ports[i], log_dir, extra_env, name=f"action server {i + 1}"
-                    ),
-                    range(replicas),
-                )
-            )
-        cluster.processes.extend(actions)
-
-        def start_replica(i: int) -> servers.ManagedProcess:
+        # Every child is spawned from this (the main) thread, so each dies with this process even on
+        # kill -9 (servers._die_with_parent follows the spawning thread); only the waiting is parallel.
+        for i in range(replicas):
+            action = servers.spawn_action_server(action_ports[i], log_dir, extra_env, name=f"action server {i + 1}")
+            cluster.processes.append(action)
+        for i in range(replicas):
             endpoints = write_endpoints(
                 run_dir / f"endpoints-{i + 1}.yml",
                 f"http://127.0.0.1:{action_ports[i]}/webhook",
                 run_dir / "unused-tracker.db",
                 stores_settings,
             )
-            return servers.start_rasa_server(
+            rasa = servers.spawn_rasa_server(
                 model_path, replica_ports[i], endpoints, api_token, log_dir, rasa_env, name=f"Rasa server {i + 1}"
             )
-
-        with ThreadPoolExecutor(max_workers=replicas) as pool:
-            futures = [pool.submit(start_replica, i) for i in range(replicas)]
-            for future in futures:
-                try:
-                    cluster.processes.append(future.result())
-                except BaseException:
-                    for other in futures:
-                        if other.done() and not other.exception():
-                            cluster.processes.append(other.result())
-                    raise
+            cluster.processes.append(rasa)
+        ready_urls = [servers.action_health_url(p) for p in action_ports] + [
+            servers.rasa_ready_url(p) for p in replica_ports
+        ]
+        with ThreadPoolExecutor(max_workers=len(ready_urls)) as pool:
+            waits = [
+                pool.submit(servers.wait_until_ready, p, url)
+                for p, url in zip(cluster.processes, ready_urls, strict=True)
+            ]
+            for wait in waits:
+                wait.result()
         cluster.processes.append(start_nginx(run_dir, port, replica_ports, log_dir))
     except BaseException:
         cluster.stop()
@@ -241,6 +240,8 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--first-action-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_ACTION_PORT", 5151)))
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    descendants.adopt_orphans()
 
     database_url = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
     if not stores.is_postgres_url(database_url):
@@ -292,7 +293,8 @@ def main(argv: List[str] | None = None) -> int:
             "Press Ctrl-C to stop every process started here.\n",
             flush=True,
         )
-        return servers.watch_until_one_exits(cluster.processes)
+        # A replica, action server or nginx that dies is restarted (with back-off) while the others answer.
+        return Supervisor(cluster.processes).run()
     except servers.StartupError as error:
         print(f"Could not start: {error}", file=sys.stderr)
         return 1
@@ -302,6 +304,7 @@ def main(argv: List[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.stop()
+        descendants.stop_all()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, List, Mapping
+from typing import IO, Callable, List, Mapping
 
 from bot.channels import internal_callers
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
@@ -46,6 +46,13 @@ class ManagedProcess:
     name: str
     popen: subprocess.Popen
     log_path: Path | None = None
+    # Starts the same command again (bot/processes/supervisor.py restarts a child that died).
+    restarter: Callable[[], ManagedProcess] | None = None
+
+    def respawn(self) -> ManagedProcess:
+        if self.restarter is None:
+            raise RuntimeError(f"The {self.name} cannot be restarted")
+        return self.restarter()
 
     def log_tail(self, lines: int = 30) -> str:
         if not self.log_path or not self.log_path.exists():
@@ -91,7 +98,10 @@ def _die_with_parent() -> None:
         pass  # not Linux: children outlive a killed parent, as everywhere else
 
 
-def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> ManagedProcess:
+def _spawn(
+    name: str, command: List[str], log_dir: Path | None, env: dict, restart_command: List[str] | None = None
+) -> ManagedProcess:
+    """Start ``command``; its ``respawn()`` starts ``restart_command`` (default: the same) the same way."""
     log_path: Path | None = None
     output: IO | None = None
     if log_dir is not None:
@@ -107,16 +117,12 @@ def _spawn(name: str, command: List[str], log_dir: Path | None, env: dict) -> Ma
         # which lives as long as the process (bot/processes/cluster.py starts replicas from worker threads).
         preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
     )  # fmt: skip
-    return ManagedProcess(name=name, popen=popen, log_path=log_path)
-
-
-def watch_until_one_exits(processes: List[ManagedProcess]) -> int:
-    """Block while every process runs; say which one stopped first. The exit status for the CLI."""
-    while all(p.popen.poll() is None for p in processes):
-        time.sleep(1)
-    dead = next(p for p in processes if p.popen.poll() is not None)
-    print(f"The {dead.name} stopped (exit {dead.popen.returncode}); stopping the rest.", file=sys.stderr)
-    return 1
+    if output is not None:
+        output.close()  # the child holds its own copy
+    again = restart_command or command
+    return ManagedProcess(
+        name=name, popen=popen, log_path=log_path, restarter=lambda: _spawn(name, again, log_dir, env, again)
+    )
 
 
 def wait_until_ready(process: ManagedProcess, url: str, timeout: float = READY_TIMEOUT_S) -> float:
@@ -325,8 +331,8 @@ def start_telegram_bridge(
     env = child_environment("telegram", extra) if env is None else dict(env, **extra)
     if internal_token:  # the bridge speaks for telegram:<chat> senders, which only internal callers may
         env[internal_callers.TOKEN_ENV] = internal_token
-    command = [sys.executable, "-m", "bot.channels.telegram.bridge", "--ready-file", str(ready_file)]
-    process = _spawn("Telegram bridge", command, log_dir, env)
+    command = [sys.executable, "-m", "bot.channels.telegram.bridge"]
+    process = _spawn("Telegram bridge", [*command, "--ready-file", str(ready_file)], log_dir, env, command)
     try:
         wait_until_file(process, ready_file, timeout)
     except BaseException:

@@ -12,6 +12,7 @@ from bot.rasa_server import (
     log_masking,
     model_loading,
     recent_tracker,
+    sender_limit,
 )
 from bot.rasa_server.patched_targets import check_rasa_version
 
@@ -25,3 +26,4 @@ def install_hooks() -> None:
     model_loading.install()
     recent_tracker.install()
     event_types.install()
+    sender_limit.install()

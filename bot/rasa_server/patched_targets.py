@@ -37,6 +37,7 @@ class PatchedTarget:
 
 
 PATCHED_TARGETS: Tuple[PatchedTarget, ...] = (
+    PatchedTarget("rasa.core.agent", "Agent.handle_message", ("self", "message"), "bot.rasa_server.sender_limit"),
     PatchedTarget(
         "rasa.core.actions.action",
         "RemoteAction.run",

@@ -146,11 +146,14 @@ def switch_log(workspace: Path) -> List[Dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def known_scores(workspace: Path, model: Path, sets: Dict[str, Path]) -> Dict[str, Dict] | None:
-    """The serving model's scores from the switch log, if it was scored on the same sets."""
+def known_scores(workspace: Path, model: Path, sets: Dict[str, Path], status: Dict[str, Any]) -> Dict | None:
+    """The serving model's scores on the same sets, from the switch log or the last gate run."""
     for entry in reversed(switch_log(workspace)):
         if entry.get("model") == model.name and set(entry.get("scores") or {}) == set(sets):
             return entry["scores"]
+    last = status.get("serving_scores")
+    if status.get("serving") == str(model) and isinstance(last, dict) and set(last) == set(sets):
+        return last
     return None
 
 
@@ -159,8 +162,14 @@ class Status:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        try:
+            self.previous: Dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.previous = {}
+        # The serving model's scores of the last run stay: the next run need not measure them again.
+        kept = {key: self.previous[key] for key in ("serving", "serving_scores") if key in self.previous}
         self.data: Dict[str, Any] = {"state": "training", "progress": 0.0, "step": "starting",
-                                     "started_at": time.time()}  # fmt: skip
+                                     "started_at": time.time(), **kept}  # fmt: skip
 
     def update(self, **values: Any) -> None:
         self.data.update(values, updated_at=time.time())
@@ -178,7 +187,7 @@ def run(workspace: Path, serving: Path, status: Status, config: Path, sets: Dict
     candidate = train_candidate(workspace, config, workspace / "models" / "candidates", stage("training", 0, 0.6))
     status.update(candidate=str(candidate))
     candidate_scores = score_model(candidate, sets, "candidate", stage("scoring", 0.6, 0.2))
-    serving_scores = known_scores(workspace, serving, sets)
+    serving_scores = known_scores(workspace, serving, sets, status.previous)
     if serving_scores is None:
         serving_scores = score_model(serving, sets, "serving model", stage("scoring", 0.8, 0.2))
     floors = (yaml.safe_load(floor_file.read_text(encoding="utf-8")) or {}).get("heldout") or {}

@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
-from typing import Any, Callable, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List, Union
 
 from aiohttp import web
 
 from tests.support.threaded_server import ThreadedServer
 
-Responder = Callable[[Dict[str, Any]], List[Dict[str, Any]]]
+# May be async (e.g. a slow assistant: ``await asyncio.sleep(…)``).
+Responder = Callable[[Dict[str, Any]], Union[List[Dict[str, Any]], Awaitable[List[Dict[str, Any]]]]]
 
 
 def echo(body: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -37,7 +39,10 @@ class FakeRasaRest:
         with self._lock:
             self.requests.append(body)
             self.authorizations.append(request.headers.get("Authorization"))
-        return web.json_response(self.responder(body))
+        answer = self.responder(body)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        return web.json_response(answer)
 
     def senders(self) -> List[str]:
         with self._lock:

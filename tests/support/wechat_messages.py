@@ -105,9 +105,11 @@ def event_xml(openid: str, event: str, create_time: int | None = None) -> str:
 class WeChatServerSimulator:
     """Posts to the webhook the way WeChat's servers do, in plain or safe (AES) mode."""
 
-    def __init__(self, webhook_url: str, settings: WeChatTestSettings) -> None:
+    def __init__(self, webhook_url: str, settings: WeChatTestSettings, safe_mode: bool = True) -> None:
+        """``safe_mode``: the account's EncodingAESKey is configured, so WeChat encrypts every message."""
         self.webhook_url = webhook_url
         self.settings = settings
+        self.safe_mode = safe_mode
         self.crypto = WeChatCrypto(settings.token, settings.aes_key, settings.app_id)
 
     def signed_query(self, token: str | None = None, timestamp: int | None = None) -> Dict[str, str]:
@@ -118,8 +120,12 @@ class WeChatServerSimulator:
         query = {**self.signed_query(token), "echostr": echostr}
         return self._request("GET", query, None)
 
-    def post(self, xml: str, encrypted: bool = False, token: str | None = None, **query_extra: str) -> Tuple[int, str]:
-        """POST ``xml``; returns (status, body) with an encrypted reply already decrypted."""
+    def post(
+        self, xml: str, encrypted: bool | None = None, token: str | None = None, **query_extra: str
+    ) -> Tuple[int, str]:
+        """POST ``xml`` (encrypted in safe mode unless told); returns (status, body) with an encrypted
+        reply already decrypted."""
+        encrypted = self.safe_mode if encrypted is None else encrypted
         query = self.signed_query(token)
         body = xml
         if encrypted:

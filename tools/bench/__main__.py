@@ -206,6 +206,9 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--long-turns", type=int, default=150, help="length of the long conversation (0: skip)")
     parser.add_argument("--cluster", type=int, default=0, help="benchmark make run-cluster with N replicas")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Rasa bot (no ratios)")
+    parser.add_argument(
+        "--bare-project", type=Path, help="reuse the bare bot trained by an earlier run (its directory)"
+    )
     parser.add_argument("--url", help="benchmark a running server instead (needs --tracker-url for lost events)")
     parser.add_argument("--tracker-url", help="SQLAlchemy URL of that server's tracker store")
     parser.add_argument("--note", default="", help="free text for docs/benchmarks.md (e.g. what else ran)")
@@ -230,11 +233,14 @@ def main(argv: List[str] | None = None) -> int:
     ours = Ours(args, workdir)
     try:
         if not args.no_bare:
-            print("Training the bare Rasa bot (rasa init's template, in its own directory)…", flush=True)
-            project = bare_rasa.create_project(workdir / "bare")
-            model, train_s = bare_rasa.train(project, workdir / "bare-train.log")
-            bare["train_s"] = round(train_s, 1)
-            print(f"Trained in {train_s:.0f} s. Starting it…", flush=True)
+            if args.bare_project:
+                project, model = args.bare_project, args.bare_project / "models" / f"{bare_rasa.MODEL_NAME}.tar.gz"
+            else:
+                print("Training the bare Rasa bot (rasa init's template, in its own directory)…", flush=True)
+                project = bare_rasa.create_project(workdir / "bare")
+                model, train_s = bare_rasa.train(project, workdir / "bare-train.log")
+                bare["train_s"] = round(train_s, 1)
+                print(f"Trained in {train_s:.0f} s (project {project}). Starting it…", flush=True)
             bare_process, urls["bare"], ready_s = bare_rasa.start(project, model, workdir)
             bare["ready_s"] = round(ready_s, 1)
         ours.start()

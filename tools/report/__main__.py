@@ -11,7 +11,8 @@ from typing import List
 from bot.paths import PROJECT_DIR
 from tools.report.analysis import LOW_CONFIDENCE, analyse
 from tools.report.events import TrackerStoreUnavailable, read_turns, tracker_store_url
-from tools.report.output import write_chart, write_csvs
+from tools.report.feedback import by_measure_and_channel, read_decisions, read_ratings, worst_rated
+from tools.report.output import write_chart, write_csvs, write_feedback_csvs
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -19,16 +20,21 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--tracker-store", help="SQLAlchemy URL of the tracker store (default: var/tracker.db)")
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "reports" / "usage")
     parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE)
+    parser.add_argument("--decisions", type=Path, default=PROJECT_DIR / "reviews" / "decisions.jsonl",
+                        help="the review inbox's decision log (default: reviews/decisions.jsonl)")  # fmt: skip
     args = parser.parse_args(argv)
 
     url = tracker_store_url(args.tracker_store)
     try:
         turns = read_turns(url)
+        rated = read_ratings(url)
     except TrackerStoreUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     report = analyse(turns, args.low_confidence)
     paths = write_csvs(report, args.out)
+    ratings, worst, decided = by_measure_and_channel(rated), worst_rated(rated), read_decisions(args.decisions)
+    paths.update(write_feedback_csvs(ratings, worst, decided, args.out))
     chart = write_chart(report, args.out / "most_asked_measures.png")
 
     print(f"Tracker store: {url}")
@@ -41,6 +47,13 @@ def main(argv: List[str] | None = None) -> int:
     print(f"{len(report.missed)} questions to look at (fell back, out of scope or low confidence):")
     for missed in report.missed[:10]:
         print(f"  [{missed.reason}] ×{missed.count} {missed.text}")
+    useful = sum(row[2] for row in ratings)
+    print(f"{len(rated)} answers rated: {useful} 有用, {len(rated) - useful} 没用")
+    for measure, channel, good, bad in ratings[:5]:
+        print(f"  {measure} on {channel}: {good} 有用, {bad} 没用")
+    for entry in worst[:3]:
+        print(f"  worst rated ×{entry['not_useful']}: {entry['answer'][:60]}")
+    print(f"{len(decided)} inbox decisions recorded")
     print("Wrote " + ", ".join(_display(p) for p in [*paths.values(), chart]))
     return 0
 

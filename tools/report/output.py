@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List, Tuple
 
 from bot.rasa_server.log_masking import mask
 from tools.report.analysis import Report
@@ -50,6 +51,38 @@ def write_csvs(report: Report, folder: Path) -> Dict[str, Path]:
                 ["missed_questions", len(report.missed)],
             ]
         )
+    return paths
+
+
+def write_feedback_csvs(
+    ratings: List[Tuple[str, str, int, int]], worst: List[Dict[str, Any]], decided: List[Dict[str, Any]], folder: Path
+) -> Dict[str, Path]:
+    """feedback_by_measure.csv, worst_rated_answers.csv, review_decisions.csv (tools/report/feedback.py)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "feedback": folder / "feedback_by_measure.csv",
+        "worst": folder / "worst_rated_answers.csv",
+        "decisions": folder / "review_decisions.csv",
+    }
+    with paths["feedback"].open("w", newline="", encoding=CSV_ENCODING) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["measure", "channel", "useful", "not_useful"])
+        writer.writerows(ratings)
+    with paths["worst"].open("w", newline="", encoding=CSV_ENCODING) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["not_useful", "useful", "citations", "reasons", "questions", "comments", "answer"])
+        for e in worst:
+            writer.writerow([e["not_useful"], e["useful"], " ".join(f"第{n}条" for n in e["citations"]),
+                             "；".join(f"{r}×{n}" for r, n in e["reasons"].most_common()),
+                             "；".join(q for q, _ in e["questions"].most_common(5)), "；".join(e["comments"][:5]),
+                             e["answer"]])  # fmt: skip
+    with paths["decisions"].open("w", newline="", encoding=CSV_ENCODING) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["when_utc", "by", "decision", "intent", "aspect", "text", "file"])
+        for d in decided:
+            when = datetime.fromtimestamp(d.get("at") or 0, timezone.utc).strftime("%Y-%m-%d %H:%M")
+            writer.writerow([when, d.get("by"), d.get("kind"), d.get("intent"), d.get("aspect") or "", d.get("text"),
+                             d.get("file")])  # fmt: skip
     return paths
 
 

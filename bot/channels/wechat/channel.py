@@ -20,8 +20,15 @@ from sanic.response import HTTPResponse
 from bot.channels.feedback_store import current_agent
 from bot.channels.wechat.customer_service import CustomerServiceSender
 from bot.channels.wechat.feedback_reply import WeChatFeedback
+from bot.channels.wechat.replay_guard import ReplayGuard
 from bot.channels.wechat.settings import REQUIRED_HINT, WeChatSettings, WeChatSettingsError
-from bot.channels.wechat.webhook import CHANNEL, AskAssistant, WebhookResponse, WeChatWebhook
+from bot.channels.wechat.webhook import (
+    CHANNEL,
+    HANDLED_MESSAGES_TTL_S,
+    AskAssistant,
+    WebhookResponse,
+    WeChatWebhook,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,17 +80,39 @@ class WeChatInput(InputChannel):
         customer_service = None
         if settings.can_send_later:
             assert settings.app_id and settings.app_secret
-            customer_service = CustomerServiceSender(settings.app_id, settings.app_secret, settings.api_base_url)
+            customer_service = CustomerServiceSender(
+                settings.app_id,
+                settings.app_secret,
+                settings.api_base_url,
+                redis_url=settings.redis_url,
+                key_prefix=settings.redis_key_prefix,
+            )
         else:
             logger.warning(
                 "WECHAT_APPID / WECHAT_APP_SECRET not set: answers slower than %.1f s or longer than one "
                 "WeChat message cannot be sent (customer-service API).",
                 settings.reply_window_s,
             )
-        return WeChatWebhook(settings, _asker(on_new_message), customer_service, feedback=WeChatFeedback(current_agent))
+        return WeChatWebhook(
+            settings,
+            _asker(on_new_message),
+            customer_service,
+            replay_guard=_replay_guard(settings),
+            feedback=WeChatFeedback(current_agent),
+        )
 
     def _unconfigured(self) -> HTTPResponse:
         return response.text(self.problem or f"The WeChat channel is not configured: {REQUIRED_HINT}.", status=503)
+
+
+def _replay_guard(settings: WeChatSettings) -> ReplayGuard:
+    redis_client = None
+    if settings.redis_url:
+        import redis
+
+        redis_client = redis.Redis.from_url(settings.redis_url, socket_timeout=2)
+    prefix = f"{settings.redis_key_prefix or 'wanqi'}:wechat"
+    return ReplayGuard(ttl_s=HANDLED_MESSAGES_TTL_S, redis_client=redis_client, key_prefix=prefix)
 
 
 def _asker(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> AskAssistant:

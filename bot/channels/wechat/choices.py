@@ -41,7 +41,9 @@ class PendingChoices:
             self.forget(openid)
             return None
         typed = unicodedata.normalize("NFKC", text).strip()
-        if typed.isdigit() and 1 <= int(typed) <= len(buttons):
+        # isdecimal, not isdigit: "፩" is a digit int() cannot read; a choice number has few digits
+        # (int() of 5,000 digits raises).
+        if typed.isdecimal() and len(typed) <= 3 and 1 <= int(typed) <= len(buttons):
             return buttons[int(typed) - 1]["payload"]
         for button in buttons:
             if typed and typed == str(button.get("title", "")).strip():

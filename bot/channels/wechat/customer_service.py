@@ -13,6 +13,7 @@ from typing import List, Sequence
 
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.redisstorage import RedisStorage
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,8 @@ logger = logging.getLogger(__name__)
 class _WeChatClientAt(WeChatClient):
     """wechatpy's client, talking to ``api_base_url`` instead of https://api.weixin.qq.com/cgi-bin/."""
 
-    def __init__(self, app_id: str, app_secret: str, api_base_url: str, timeout: float) -> None:
-        super().__init__(app_id, app_secret, timeout=timeout)
+    def __init__(self, app_id: str, app_secret: str, api_base_url: str, timeout: float, session=None) -> None:  # noqa: ANN001
+        super().__init__(app_id, app_secret, timeout=timeout, session=session)
         self.API_BASE_URL = api_base_url
 
     def fetch_access_token(self):  # noqa: ANN201 - wechatpy's signature
@@ -32,8 +33,25 @@ class _WeChatClientAt(WeChatClient):
 
 
 class CustomerServiceSender:
-    def __init__(self, app_id: str, app_secret: str, api_base_url: str, timeout_s: float = 10) -> None:
-        self._client = _WeChatClientAt(app_id, app_secret, api_base_url, timeout_s)
+    """``redis_url``: keep the access token in Redis, one for every replica. WeChat keeps one valid
+    token per account: a replica fetching its own makes the others' expire (error 40001) within
+    minutes, and the fetches count against a daily quota."""
+
+    def __init__(
+        self,
+        app_id: str,
+        app_secret: str,
+        api_base_url: str,
+        timeout_s: float = 10,
+        redis_url: str | None = None,
+        key_prefix: str | None = None,
+    ) -> None:
+        session = None
+        if redis_url:
+            import redis
+
+            session = RedisStorage(redis.Redis.from_url(redis_url), prefix=f"{key_prefix or 'wanqi'}:wechat")
+        self._client = _WeChatClientAt(app_id, app_secret, api_base_url, timeout_s, session)
 
     async def send_texts(self, openid: str, texts: Sequence[str]) -> List[str]:
         """Send the texts one after another (in order); returns those that failed (logged, never raised)."""

@@ -32,6 +32,9 @@ class WeChatSettings:
     encoding_aes_key: str | None = None
     api_base_url: str = DEFAULT_API_BASE_URL
     reply_window_s: float = DEFAULT_REPLY_WINDOW_S
+    # Shared by the replicas (access token, used signatures); None: kept in this process.
+    redis_url: str | None = None
+    redis_key_prefix: str | None = None
 
     @property
     def safe_mode(self) -> bool:
@@ -76,4 +79,6 @@ class WeChatSettings:
             encoding_aes_key=aes_key,
             api_base_url=base_url if base_url.endswith("/") else base_url + "/",
             reply_window_s=window,
+            redis_url=env.get("REDIS_URL", "").strip() or None,
+            redis_key_prefix=env.get("REDIS_KEY_PREFIX", "").strip() or None,
         )

@@ -24,6 +24,7 @@ from bot.channels.channel_texts import channel_text
 from bot.channels.wechat.choices import PendingChoices
 from bot.channels.wechat.customer_service import CustomerServiceSender
 from bot.channels.wechat.render import WeChatReply, render_reply
+from bot.channels.wechat.replay_guard import ReplayGuard
 from bot.channels.wechat.retries import OncePerMessage
 from bot.channels.wechat.settings import WeChatSettings
 
@@ -31,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
 MAX_BODY_BYTES = 64 * 1024  # a text message is at most a few KB
-MAX_CLOCK_SKEW_S = 600  # signed requests older (or newer) than this are refused: no replays
+# Signed requests older (or newer) than this are refused; inside it, replay_guard.py refuses a signature
+# used with another body. WeChat retries within ~15 s; servers keep their clocks by NTP.
+MAX_CLOCK_SKEW_S = 120
 HANDLED_MESSAGES_TTL_S = 2 * MAX_CLOCK_SKEW_S + 60
 SEND_LATER_DELAY_S = 1.0  # lets the passive reply reach the user before the pieces that follow it
 SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan"}
@@ -62,6 +65,7 @@ class WeChatWebhook:
         ask: AskAssistant,
         customer_service: CustomerServiceSender | None = None,
         clock: Callable[[], float] = time.time,
+        replay_guard: ReplayGuard | None = None,
         feedback: RecordFeedback | None = None,
     ) -> None:
         self.settings = settings
@@ -75,6 +79,7 @@ class WeChatWebhook:
         self.choices = PendingChoices()
         self._once: OncePerMessage[str | None] = OncePerMessage(ttl_s=HANDLED_MESSAGES_TTL_S)
         self._background: Set[asyncio.Task] = set()
+        self.replays = replay_guard or ReplayGuard(ttl_s=HANDLED_MESSAGES_TTL_S)
 
     # --- HTTP ------------------------------------------------------------------------------
     def verify(self, args: Mapping[str, str]) -> WebhookResponse:
@@ -88,9 +93,14 @@ class WeChatWebhook:
             return WebhookResponse(413, "message too large")
         if not self._signed(args):
             return WebhookResponse(403, "invalid signature")
+        if not self.replays.accept(args["signature"], args["timestamp"], args["nonce"], body):
+            return WebhookResponse(403, "this signature was already used for another message")
         encrypted = (args.get("encrypt_type") or "raw").lower() == "aes"
         if encrypted and self.crypto is None:
             return WebhookResponse(503, "encrypted message, but WECHAT_ENCODING_AES_KEY is not set")
+        if not encrypted and self.crypto is not None:
+            # In safe mode WeChat encrypts every message (and signs the ciphertext): plaintext is forged.
+            return WebhookResponse(403, "safe mode is configured: plaintext messages are refused")
         try:
             xml = self._decrypt(args, body) if encrypted else body.decode("utf-8")
         except (InvalidSignatureException, InvalidAppIdException):
@@ -100,12 +110,14 @@ class WeChatWebhook:
             return WebhookResponse(400, "malformed encrypted message")
         try:
             message = parse_message(xml)
-        except Exception as error:  # noqa: BLE001 - xmltodict/expat raise many kinds on bad XML
+            # wechatpy converts MsgId and CreateTime with int() when read: "abc" or 5,000 digits raise.
+            key = self._message_key(message) if message is not None and message.source else None
+        except Exception as error:  # noqa: BLE001 - xmltodict/expat/int() raise many kinds on bad XML
             logger.info("Unparseable WeChat message: %s", error)
             return WebhookResponse(400, "malformed XML")
-        if message is None or not message.source:
+        if key is None:
             return WebhookResponse(400, "not a WeChat message")
-        text = await self._once.outcome(self._message_key(message), lambda: self._handle(message))
+        text = await self._once.outcome(key, lambda: self._handle(message))
         if text is None:
             return WebhookResponse(200, "success")  # WeChat's "no passive reply, do not retry"
         reply = TextReply(source=message.target, target=message.source, content=text).render()
