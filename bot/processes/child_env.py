@@ -37,6 +37,7 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "CONVERSATION_RETENTION_DAYS",
             "MAINTAINER_TOKEN",
             "MAINTAINER_TOKENS",
+            "MAX_TURNS_PER_SENDER",
         ),
         (
             "RASA_",
