@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV_PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate eval report faq-add run-cluster bench bench-flood clean
+.PHONY: help venv web screenshots run shell train test lint validate evaluate crossvalidate eval report purge faq-add run-cluster bench bench-flood clean
 
 help:
 	@echo "make run    set up (first time), train if needed, serve on http://localhost:5005"
@@ -14,7 +14,8 @@ help:
 	@echo "make lint   ruff, and mypy over knowledge/ + actions/ (fails on new errors)"
 	@echo "make validate  rasa data validate"
 	@echo "make faq-add  add an FAQ (asks for it, or FAQ=entry.yaml), validate and retrain"
-	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG)"
+	@echo "make report what users asked and what the bot missed → reports/usage/ (CSV + PNG, personal numbers masked)"
+	@echo "make purge  delete conversations idle for more than CONVERSATION_RETENTION_DAYS (or DAYS=N)"
 	@echo "make evaluate  score every held-out question set through the REST channel (reports/, a section per set)"
 	@echo "make eval   cross-validation + held-out set, per-intent reports under reports/, fails below quality_floor.yml"
 	@echo "make crossvalidate  rasa test nlu, 3-fold cross-validation (reports/cv/, intent macro-F1)"
@@ -70,6 +71,10 @@ eval: venv
 
 faq-add: venv
 	@$(VENV_PY) -m tools.faq add $(if $(FAQ),--file $(FAQ),)
+
+# Delete conversations idle for more than CONVERSATION_RETENTION_DAYS (run daily, e.g. from cron).
+purge: venv
+	@$(VENV_PY) -m bot purge $(if $(DAYS),--days $(DAYS),)
 
 report: venv
 	@$(VENV_PY) -m tools.report

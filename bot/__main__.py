@@ -13,6 +13,7 @@ from typing import List
 from bot.paths import PROJECT_DIR, VAR_DIR
 from bot.processes import capacity, descendants, env_file, servers
 from bot.processes.supervisor import Supervisor
+from bot.stores import retention
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
 from bot.training import model
@@ -99,7 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         if os.environ.get("TELEGRAM_BOT_TOKEN"):
             print("      TELEGRAM_BOT_TOKEN is set: starting the Telegram bridge", flush=True)
-            stack.processes.append(servers.start_telegram_bridge(stack.rasa_url))
+            stack.processes.append(servers.start_telegram_bridge(stack.rasa_url, internal_token=stack.internal_token))
         print(_banner(stack, args.port, time.monotonic() - started), flush=True)
         # A child that dies is restarted (with back-off); only Ctrl-C or SIGTERM end the run.
         return Supervisor(stack.processes).run()
@@ -139,6 +140,29 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete conversations older than CONVERSATION_RETENTION_DAYS (or --days) from the tracker store."""
+    try:
+        days = args.days or retention.retention_days()
+    except ValueError as error:
+        print(f"Could not purge: {error}", file=sys.stderr)
+        return 2
+    if not days:
+        print(f"Nothing purged: set {retention.RETENTION_ENV} (days to keep conversations) or pass --days.")
+        return 2
+    url = (
+        args.tracker_store
+        or stores.StoreSettings.from_env().tracker_database_url
+        or f"sqlite:///{VAR_DIR / 'tracker.db'}"
+    )
+    purged = retention.purge(url, days)
+    print(
+        f"Purged {purged.conversations} conversation(s) ({purged.events} events) with no activity for "
+        f"{days} days from {stores.redacted(url)}."
+    )
+    return 0
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     prepare()
     return 0
@@ -153,10 +177,14 @@ def main(argv: List[str] | None = None) -> int:
         ("shell", cmd_shell, "chat in this terminal"),
         ("train", cmd_train, "train a model if config, domain or data changed"),
         ("prepare", cmd_prepare, "load the knowledge base only"),
+        ("purge", cmd_purge, "delete conversations older than CONVERSATION_RETENTION_DAYS"),
     ]:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
         sub.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+        if name == "purge":
+            sub.add_argument("--days", type=int, help=f"days to keep (default: {retention.RETENTION_ENV})")
+            sub.add_argument("--tracker-store", help="SQLAlchemy URL (default: DATABASE_URL or var/tracker.db)")
         sub.set_defaults(run=handler)
     args = parser.parse_args(argv)
     return args.run(args)

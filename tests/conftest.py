@@ -54,7 +54,9 @@ def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFact
     os.environ["CONSOLE_TOKEN"] = console_token
     stack = start_private_stack(trained_model, workdir, api_token=token)
     try:
-        yield AssistantClient(stack.rasa_url, api_token=token, console_token=console_token)
+        yield AssistantClient(
+            stack.rasa_url, api_token=token, console_token=console_token, internal_token=stack.internal_token
+        )
     finally:
         stack.stop()
         if previous_console_token is None:

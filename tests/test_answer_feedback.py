@@ -112,7 +112,12 @@ def test_malformed_or_foreign_ratings_are_refused_and_nothing_is_stored(
 async def test_telegram_rates_with_inline_buttons_and_a_reason(assistant: AssistantClient) -> None:
     chat = 880101
     with FakeBotAPI() as api:
-        settings = TelegramSettings(token=api.token, rasa_url=assistant.rasa_url, api_base_url=api.base_url)
+        settings = TelegramSettings(
+            token=api.token,
+            rasa_url=assistant.rasa_url,
+            api_base_url=api.base_url,
+            internal_token=assistant.internal_token,
+        )
         async with running_bridge(settings, poll_timeout_s=1):
             api.push(api.text_update(chat, chat, QUESTION))
             [answer] = await api.wait_for(lambda: api.sent_to(chat), timeout=60)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.channels.webchat import console
+from bot.channels.webchat import console, staff_sessions
 
 
 def _request(authorization: str | None = None, cookie: str | None = None) -> SimpleNamespace:
@@ -32,12 +32,16 @@ def test_without_console_token_the_console_is_disabled_with_a_clear_message(monk
         ("Bearer wrong", None, False),
         ("Basic s3cret-token", None, False),
         (None, "wrong", False),
+        # The raw token is no session cookie: only a signed session from the sign-in form is.
+        (None, "s3cret-token", False),
         ("Bearer s3cret-token", None, True),
-        (None, "s3cret-token", True),
+        (None, "signed session", True),
     ],
 )
 def test_only_the_configured_token_opens_the_console(monkeypatch, authorization, cookie, allowed) -> None:
     monkeypatch.setenv("CONSOLE_TOKEN", "s3cret-token")
+    if cookie == "signed session":
+        cookie = staff_sessions.sessions_for("s3cret-token").issue()
     assert console.authorised(_request(authorization, cookie)) is allowed
     if not allowed:
         assert console._refusal(_request(), api=True).status == 401

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels import sender_ids
+from bot.channels.rest import body as rest_body
 from bot.processes import env_file
 from bot.processes.ports import free_port
 from bot.rasa_server import input_guard, log_masking
@@ -204,11 +206,14 @@ def test_hostile_text_is_cleaned_and_normalised_without_error(name: str, text: s
 def test_bad_rest_bodies_are_refused_with_a_reason(name: str, body: bytes) -> None:
     if len(body) > input_guard.MAX_BODY_BYTES:
         return  # refused by size (413) before it is parsed; checked end to end
-    assert input_guard.rest_body_problem(body)
+    with pytest.raises((rest_body.BodyRefused, sender_ids.SenderRefused)) as refused:
+        sender_ids.check_public_rest_sender(rest_body.parse(body).get("sender"))
+    assert str(refused.value)
 
 
 def test_a_good_rest_body_passes() -> None:
-    assert input_guard.rest_body_problem('{"sender": "u1", "message": "你好"}'.encode()) is None
+    payload = rest_body.parse('{"sender": "u1", "message": "你好"}'.encode())
+    assert sender_ids.check_public_rest_sender(payload["sender"]) == "u1"
 
 
 @pytest.mark.postgres

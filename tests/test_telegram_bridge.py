@@ -57,6 +57,18 @@ def settings(bot_api: FakeBotAPI, rasa_url: str, **extra: Any) -> TelegramSettin
 
 
 @pytest.mark.asyncio
+async def test_the_bridge_authenticates_as_an_internal_caller(bot_api: FakeBotAPI) -> None:
+    # Only an internal caller may speak for telegram:<chat> (bot/channels/sender_ids.py).
+    with FakeRasaRest() as rasa:
+        env = {"TELEGRAM_BOT_TOKEN": bot_api.token, "RASA_URL": rasa.url, "TELEGRAM_API_BASE_URL": bot_api.base_url,
+               "INTERNAL_CALLER_TOKEN": "the-internal-token"}  # fmt: skip
+        async with running_bridge(TelegramSettings.from_env(env), poll_timeout_s=1):
+            bot_api.push(bot_api.text_update(CHAT, USER, "你好"))
+            await bot_api.wait_for(lambda: bot_api.sent_to(CHAT))
+    assert rasa.authorizations == ["Bearer the-internal-token"]
+
+
+@pytest.mark.asyncio
 async def test_reply_renders_text_inline_keyboard_and_cited_footer(bot_api: FakeBotAPI) -> None:
     with FakeRasaRest(question_with_buttons) as rasa:
         async with running_bridge(settings(bot_api, rasa.url), poll_timeout_s=1) as application:

@@ -24,7 +24,12 @@ def bot_api():
 @pytest.mark.asyncio
 async def test_telegram_gets_the_same_answer_and_card_as_rest(assistant: AssistantClient, bot_api: FakeBotAPI) -> None:
     chat = 880001
-    bridge = TelegramSettings(token=bot_api.token, rasa_url=assistant.rasa_url, api_base_url=bot_api.base_url)
+    bridge = TelegramSettings(
+        token=bot_api.token,
+        rasa_url=assistant.rasa_url,
+        api_base_url=bot_api.base_url,
+        internal_token=assistant.internal_token,
+    )
     async with running_bridge(bridge, poll_timeout_s=1):
         bot_api.push(bot_api.text_update(chat, chat, QUESTION))
         [sent] = await bot_api.wait_for(lambda: bot_api.sent_to(chat), timeout=60)
@@ -45,7 +50,12 @@ async def test_telegram_gets_the_same_answer_and_card_as_rest(assistant: Assista
 @pytest.mark.asyncio
 async def test_reset_restarts_the_rasa_conversation(assistant: AssistantClient, bot_api: FakeBotAPI) -> None:
     chat = 880002
-    bridge = TelegramSettings(token=bot_api.token, rasa_url=assistant.rasa_url, api_base_url=bot_api.base_url)
+    bridge = TelegramSettings(
+        token=bot_api.token,
+        rasa_url=assistant.rasa_url,
+        api_base_url=bot_api.base_url,
+        internal_token=assistant.internal_token,
+    )
     async with running_bridge(bridge, poll_timeout_s=1):
         bot_api.push(bot_api.text_update(chat, chat, QUESTION))
         bot_api.push(bot_api.text_update(chat, chat, "/reset"))

@@ -238,9 +238,9 @@ def test_the_console_and_its_api_refuse_without_the_token(assistant: AssistantCl
     assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": ""}') == 400
     # The public widget routes do not open other channels' conversations, even by a web-chat-like id.
     assert http_status(f"{base}/webchat/history/{sender}") == 400
-    rest_sender = uuid.uuid4().hex
-    assistant.ask(rest_sender, "徽商服务卡有什么用")
-    assert http_status(f"{base}/webchat/history/{rest_sender}") == 404
+    other_sender = uuid.uuid4().hex  # a public REST caller may not use this form; an internal caller could
+    assistant.ask_as(other_sender, "徽商服务卡有什么用", input_channel="telegram")
+    assert http_status(f"{base}/webchat/history/{other_sender}") == 404
     assert http_status(f"{base}/webchat/measures/13") == 200
     assert http_status(f"{base}/webchat/measures/99") == 404
 

@@ -35,6 +35,8 @@ class AssistantClient:
     rasa_url: str
     api_token: str | None = None
     console_token: str | None = None
+    # The internal caller token (bot/channels/internal_callers.py): lets the tests speak for any channel's user.
+    internal_token: str | None = None
 
     def new_sender(self) -> str:
         return f"test-{uuid.uuid4().hex[:12]}"
@@ -43,6 +45,19 @@ class AssistantClient:
         body = json.dumps({"sender": sender, "message": message}).encode()
         request = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Reply(json.loads(response.read()))
+
+    def ask_as(
+        self, sender: str, message: str, input_channel: str, metadata: Dict[str, Any] | None = None, timeout: float = 30
+    ) -> Reply:
+        """As an internal caller (the Telegram bridge does this): for any channel's sender id."""
+        body = {"sender": sender, "message": message, "input_channel": input_channel, "metadata": metadata or {}}
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.internal_token}"},
         )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return Reply(json.loads(response.read()))

@@ -10,7 +10,9 @@ Body: ``{"sender": "<conversation id>", "answer_ref": "<8 hex>", "rating": "usef
 conversation never got 404. A rating is accepted only for an answer the conversation really got,
 and never for a web chat session (those ids are the widget's secret; its ratings come over
 socket.io). With ``FEEDBACK_TOKEN`` set, the route also wants ``Authorization: Bearer <token>``
-(the bridge sends it); REST conversations are open to any client, as the REST channel is.
+(the bridge sends it). Without it, a public caller rates only conversations of the REST channel's
+own namespace, as the REST channel lets it speak only there; an internal caller
+(bot/channels/internal_callers.py, the bridge) rates for any channel's sender.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import internal_callers, sender_ids
 from bot.channels.feedback import FeedbackError, make_feedback
 from bot.channels.feedback_store import NoSuchAnswer, store_feedback
 
@@ -32,13 +35,22 @@ MAX_SENDER_CHARS = 255
 WEBCHAT_SESSION_LENGTH = 32
 
 
-def _authorised(request: Request) -> bool:
+def _by_feedback_token(request: Request) -> bool:
     expected = os.environ.get(TOKEN_ENV)
-    if not expected:
-        return True
     header = request.headers.get("authorization", "")
     given = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+    return bool(expected and given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _caller(request: Request) -> internal_callers.Caller:
+    """An internal caller (or one with FEEDBACK_TOKEN) may rate for any channel's sender; a public
+    caller only for a sender of the REST channel's own namespace (bot/channels/sender_ids.py)."""
+    if _by_feedback_token(request):
+        return internal_callers.Caller.INTERNAL
+    caller = internal_callers.identify(request.headers.get("authorization"))
+    if caller is internal_callers.Caller.PUBLIC and os.environ.get(TOKEN_ENV):
+        return internal_callers.Caller.REFUSED
+    return caller
 
 
 def _is_webchat_session(sender: str) -> bool:
@@ -63,7 +75,8 @@ class FeedbackInput(InputChannel):
 
         @blueprint.route("/ratings", methods=["POST"])
         async def rate(request: Request) -> HTTPResponse:
-            if not _authorised(request):
+            caller = _caller(request)
+            if caller is internal_callers.Caller.REFUSED:
                 return response.json({"error": f"send the token in {TOKEN_ENV} as a bearer token"}, status=401)
             try:
                 body = request.json
@@ -76,6 +89,11 @@ class FeedbackInput(InputChannel):
                 return response.json({"error": "sender must be the conversation id"}, status=400)
             if _is_webchat_session(sender):
                 return response.json({"error": "web chat ratings come over the widget's connection"}, status=403)
+            if caller is internal_callers.Caller.PUBLIC:
+                try:
+                    sender_ids.check_public_rest_sender(sender)
+                except sender_ids.SenderRefused as refused:
+                    return response.json({"error": str(refused)}, status=refused.status)
             try:
                 feedback = make_feedback(body, channel="")
                 stored = await store_feedback(request.app.ctx.agent, sender, feedback)

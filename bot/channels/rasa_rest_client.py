@@ -1,10 +1,13 @@
-"""Async client for the Rasa server's REST channel and its rating route, used by the Telegram bridge."""
+"""Async client for the Rasa server's REST channel and its rating route, used by the Telegram bridge
+(an internal caller: bot/channels/internal_callers.py)."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
 import httpx
+
+from bot.channels import internal_callers
 
 
 class AssistantUnavailable(RuntimeError):
@@ -15,18 +18,25 @@ class RasaRestClient:
     """POST /webhooks/rest/webhook ``{"sender", "message", "input_channel", "metadata"}`` → reply messages."""
 
     def __init__(
-        self, rasa_url: str, input_channel: str, timeout_s: float = 30.0, feedback_token: str | None = None
+        self,
+        rasa_url: str,
+        input_channel: str,
+        timeout_s: float = 30.0,
+        feedback_token: str | None = None,
+        internal_token: str | None = None,
     ) -> None:
         self.webhook_url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
         self.feedback_url = rasa_url.rstrip("/") + "/webhooks/feedback/ratings"
         self.input_channel = input_channel
         self.feedback_token = feedback_token
         self._http = httpx.AsyncClient(timeout=timeout_s)
+        # Only an internal caller may speak for its channel's users and name the input channel.
+        self._internal_auth = internal_callers.authorization_header(internal_token)
 
     async def send(self, sender: str, message: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
         body = {"sender": sender, "message": message, "input_channel": self.input_channel, "metadata": metadata or {}}
         try:
-            response = await self._http.post(self.webhook_url, json=body)
+            response = await self._http.post(self.webhook_url, json=body, headers=self._internal_auth)
         except httpx.HTTPError as error:
             raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
         if response.status_code != 200:
@@ -41,7 +51,7 @@ class RasaRestClient:
 
     async def send_feedback(self, sender: str, rating: Dict[str, Any]) -> None:
         """Store a rating of one of ``sender``'s answers (bot/channels/feedback_api.py)."""
-        headers = {"Authorization": f"Bearer {self.feedback_token}"} if self.feedback_token else {}
+        headers = {"Authorization": f"Bearer {self.feedback_token}"} if self.feedback_token else self._internal_auth
         try:
             response = await self._http.post(self.feedback_url, json={"sender": sender, **rating}, headers=headers)
         except httpx.HTTPError as error:

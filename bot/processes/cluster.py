@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List
 
+from bot.channels import internal_callers
 from bot.paths import PROJECT_DIR, VAR_DIR
 from bot.processes import capacity, descendants, env_file, servers
 from bot.processes.supervisor import Supervisor
@@ -42,7 +43,15 @@ pid {run_dir}/nginx.pid;
 error_log {run_dir}/nginx-error.log warn;
 events {{ worker_connections 2048; }}
 http {{
-    access_log {run_dir}/nginx-access.log;
+    # No query strings (Rasa's API takes its token as ?token=) and no web chat session ids (the
+    # history path holds one, and it is the key to that conversation) in the access log.
+    map $uri $logged_path {{
+        ~^/webchat/history/ /webchat/history/-;
+        default $uri;
+    }}
+    log_format no_secrets '$remote_addr [$time_local] "$request_method $logged_path $server_protocol" '
+                          '$status $body_bytes_sent $request_time';
+    access_log {run_dir}/nginx-access.log no_secrets;
     client_body_temp_path {run_dir}/client_body;
     proxy_temp_path {run_dir}/proxy;
     fastcgi_temp_path {run_dir}/fastcgi;
@@ -73,12 +82,18 @@ http {{
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $host;
+            # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
         }}
         location / {{
             proxy_pass http://rasa_rest;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
+            # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
             # A replica that refuses the connection is skipped (the message was not sent to it). A
             # reset is retried on the next replica too, POST included (non_idempotent): a killed replica
             # resets the idle keep-alive connections nginx reuses, and without the retry the next message
@@ -96,6 +111,7 @@ class Cluster:
     front_url: str
     replica_urls: List[str]
     processes: List[servers.ManagedProcess] = field(default_factory=list)
+    internal_token: str | None = None  # shared by every replica (bot/channels/internal_callers.py)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -150,7 +166,7 @@ def start_nginx(run_dir: Path, port: int, replica_ports: List[int], log_dir: Pat
     if test.returncode != 0:
         raise servers.StartupError(f"nginx rejected {conf}:\n{test.stderr}")
     command = [nginx, "-c", str(conf), "-p", str(run_dir), "-g", "daemon off;"]
-    process = servers._spawn("nginx", command, log_dir, dict(os.environ))
+    process = servers._spawn("nginx", command, log_dir, servers.child_environment("nginx"))
     servers.wait_until_ready(process, f"http://127.0.0.1:{port}/", timeout=30)
     return process
 
@@ -171,6 +187,9 @@ def start_cluster(
         raise servers.StartupError("A cluster needs a PostgreSQL DATABASE_URL and a REDIS_URL.")
     replicas = len(replica_ports)
     cluster = Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in replica_ports])
+    cluster.internal_token = servers.internal_caller_token()
+    # nginx is the one proxy in front: the replicas take the client address from its X-Forwarded-For.
+    rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}
     try:
         # Every child is spawned from this (the main) thread, so each dies with this process even on
         # kill -9 (servers._die_with_parent follows the spawning thread); only the waiting is parallel.
@@ -185,7 +204,7 @@ def start_cluster(
                 stores_settings,
             )
             rasa = servers.spawn_rasa_server(
-                model_path, replica_ports[i], endpoints, api_token, log_dir, extra_env, name=f"Rasa server {i + 1}"
+                model_path, replica_ports[i], endpoints, api_token, log_dir, rasa_env, name=f"Rasa server {i + 1}"
             )
             cluster.processes.append(rasa)
         ready_urls = [servers.action_health_url(p) for p in action_ports] + [

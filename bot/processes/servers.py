@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, List, Mapping
 
+from bot.channels import internal_callers
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
+from bot.processes import child_env
 from bot.processes.ports import free_port
 from bot.stores.endpoints import write_endpoints
 from bot.stores.settings import StoreSettings
@@ -75,6 +78,8 @@ class Stack:
     rasa_url: str
     action_url: str
     processes: List[ManagedProcess] = field(default_factory=list)
+    # What internal callers (Telegram bridge, benchmark, tests) send to speak for any channel's user.
+    internal_token: str | None = None
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -102,7 +107,9 @@ def _spawn(
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{name}.log"
-        output = open(log_path, "ab")
+        # Logs hold what users typed (masked, but still conversations): readable by their owner only.
+        output = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+        os.fchmod(output.fileno(), 0o600)
     popen = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
         start_new_session=True,
@@ -155,8 +162,9 @@ def _poll_ready(process: ManagedProcess, url: str, timeout: float) -> float:
     )
 
 
-def _child_env(extra_env: Mapping[str, str] | None) -> dict:
-    env = {**os.environ, **QUIET_ENV, **(extra_env or {}), "PYTHONPATH": str(PROJECT_DIR)}
+def child_environment(kind: str, extra_env: Mapping[str, str] | None = None) -> dict:
+    """Only the variables a child of this kind reads (bot/processes/child_env.py), plus ``extra_env``."""
+    env = child_env.for_child(kind, os.environ, {**QUIET_ENV, **(extra_env or {}), "PYTHONPATH": str(PROJECT_DIR)})
     # No usage data leaves the machine (and no waiting on a network that may not be there).
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     return env
@@ -180,7 +188,7 @@ def spawn_action_server(
     """The action server, started but not waited for (``start_action_server`` waits)."""
     # bot.action_server is rasa_sdk's server on loopback, with an optional token and bounded bodies.
     command = [sys.executable, "-m", "bot.action_server", "--port", str(port)]
-    return _spawn(name, command, log_dir, _child_env(extra_env))
+    return _spawn(name, command, log_dir, child_environment("action server", extra_env))
 
 
 def start_rasa_server(
@@ -215,11 +223,18 @@ def spawn_rasa_server(
     # bot.rasa_server is `rasa run` plus log masking and the reply when the action server is down.
     command = [
         sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--port", str(port),
-        "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS), "--cors", "*",
+        # No --cors: Rasa's would answer any origin, with credentials, on every route (the console too);
+        # the web chat's own routes answer embedding sites (bot/channels/webchat/cors.py).
+        "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS),
     ]  # fmt: skip
     if api_token:
         command += ["--enable-api", "--auth-token", api_token]
-    return _spawn(name, command, log_dir, _child_env(extra_env))
+    return _spawn(name, command, log_dir, child_environment("Rasa server", extra_env))
+
+
+def internal_caller_token() -> str:
+    """The environment's INTERNAL_CALLER_TOKEN, or a fresh one for this run (it never has to be typed)."""
+    return internal_callers.configured_token() or secrets.token_urlsafe(32)
 
 
 def start_stack(
@@ -232,6 +247,7 @@ def start_stack(
     log_dir: Path | None = None,
     stores: StoreSettings | None = None,
     extra_env: Mapping[str, str] | None = None,
+    internal_token: str | None = None,
 ) -> Stack:
     """Action server and Rasa server, started together; returns when both answer. ``stores``
     defaults to the environment (DATABASE_URL, REDIS_URL); ``extra_env`` is added to both
@@ -241,12 +257,14 @@ def start_stack(
     side: the action server's imports and search index are ready long before Rasa's model is.
     """
     action_url = f"http://127.0.0.1:{action_port}/webhook"
-    stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=action_url)
+    internal_token = internal_token or internal_caller_token()
+    stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=action_url, internal_token=internal_token)
     try:
         endpoints = write_endpoints(endpoints_path, action_url, tracker_sqlite, stores)
         action = spawn_action_server(action_port, log_dir, extra_env)
         stack.processes.append(action)
-        rasa = spawn_rasa_server(model, rasa_port, endpoints, api_token, log_dir, extra_env)
+        rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: internal_token}
+        rasa = spawn_rasa_server(model, rasa_port, endpoints, api_token, log_dir, rasa_env)
         stack.processes.append(rasa)
         wait_until_ready(action, action_health_url(action_port))
         wait_until_ready(rasa, rasa_ready_url(rasa_port))
@@ -262,6 +280,7 @@ def start_private_stack(
     api_token: str | None = None,
     stores: StoreSettings | None = None,
     extra_env: Mapping[str, str] | None = None,
+    internal_token: str | None = None,
 ) -> Stack:
     """A stack of its own on free ports, its tracker, endpoints file and logs in ``workdir``: what the
     tests, the evaluation and the benchmark run against."""
@@ -275,6 +294,7 @@ def start_private_stack(
         log_dir=workdir,
         stores=stores,
         extra_env=extra_env,
+        internal_token=internal_token,
     )
 
 
@@ -293,7 +313,11 @@ def wait_until_file(process: ManagedProcess, path: Path, timeout: float) -> floa
 
 
 def start_telegram_bridge(
-    rasa_url: str, log_dir: Path | None = None, env: dict | None = None, timeout: float = TELEGRAM_READY_TIMEOUT_S
+    rasa_url: str,
+    log_dir: Path | None = None,
+    env: dict | None = None,
+    timeout: float = TELEGRAM_READY_TIMEOUT_S,
+    internal_token: str | None = None,
 ) -> ManagedProcess:
     """The Telegram bridge (bot/channels/telegram/bridge.py) forwarding to ``rasa_url``, once it is polling.
 
@@ -303,7 +327,10 @@ def start_telegram_bridge(
     ready_dir = log_dir or VAR_DIR
     ready_dir.mkdir(parents=True, exist_ok=True)
     ready_file = ready_dir / f"telegram-bridge-{uuid.uuid4().hex[:8]}.ready"
-    env = dict(os.environ if env is None else env, PYTHONPATH=str(PROJECT_DIR), RASA_URL=rasa_url)
+    extra = {"PYTHONPATH": str(PROJECT_DIR), "RASA_URL": rasa_url}
+    env = child_environment("telegram", extra) if env is None else dict(env, **extra)
+    if internal_token:  # the bridge speaks for telegram:<chat> senders, which only internal callers may
+        env[internal_callers.TOKEN_ENV] = internal_token
     command = [sys.executable, "-m", "bot.channels.telegram.bridge"]
     process = _spawn("Telegram bridge", [*command, "--ready-file", str(ready_file)], log_dir, env, command)
     try:

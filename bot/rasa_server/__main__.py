@@ -20,12 +20,15 @@ bot/processes/servers.py starts the Rasa server through this module.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from bot.rasa_server.hooks import install_hooks
 
 
 def main() -> None:
+    # Every file this server creates (tracker database, logs) holds conversations: owner only.
+    os.umask(0o077)
     install_hooks()
     from rasa.__main__ import main as rasa_main
 

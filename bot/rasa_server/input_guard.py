@@ -7,9 +7,9 @@ Installed in the Rasa server process by bot/rasa_server/__main__.py:
   (what invalid UTF-8 turns into) are dropped, the length is cut to ``MAX_MESSAGE_CHARS`` and a
   typed ``/session_start`` is read as words.
   Rasa's DIET attends over every token pair, so a 20,000-character message would cost gigabytes.
-- The REST webhook's body must be a JSON object with a text ``message`` and a text ``sender``
-  (or none); anything else gets 400 with a JSON error instead of Rasa's 500. Bodies over
-  ``MAX_BODY_BYTES`` get 413 from Sanic.
+- Bodies over ``MAX_BODY_BYTES`` get 413 from Sanic, on every route. What a REST body must be, and
+  whose sender id a caller may name, is checked in the REST channel's own handler
+  (bot/channels/rest/), so that every variant of its path is guarded.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from typing import Any
 
 DEFAULT_MAX_MESSAGE_CHARS = 1000
 MAX_BODY_BYTES = 1_000_000
-MAX_SENDER_CHARS = 255  # Rasa's SQL tracker store keeps sender_id in a VARCHAR(255)
-REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 
 # C0/C1 control characters except tab and newline; unpaired UTF-16 surrogates; non-characters.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -55,28 +53,6 @@ def clean_text(text: Any) -> str:
     return _INTERNAL_COMMANDS.sub(r"\1", text)
 
 
-def rest_body_problem(body: bytes) -> str | None:
-    """Why a REST webhook body cannot be a user message, or None if it can."""
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        return "the body is not valid UTF-8"
-    except ValueError:
-        return "the body is not valid JSON"
-    if not isinstance(payload, dict):
-        return 'the body must be a JSON object like {"sender": "…", "message": "…"}'
-    if not isinstance(payload.get("message"), str):
-        return '"message" must be a string'
-    sender = payload.get("sender")
-    if sender is not None and (
-        not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS or _UNSAFE.search(sender)
-    ):
-        return f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} printable characters'
-    if payload.get("metadata") is not None and not isinstance(payload["metadata"], dict):
-        return '"metadata" must be a JSON object'
-    return None
-
-
 def _install_user_message_cleaning() -> None:
     from rasa.core.channels.channel import UserMessage
 
@@ -91,32 +67,23 @@ def _install_user_message_cleaning() -> None:
     UserMessage.__init__ = init_with_clean_text  # type: ignore[method-assign]
 
 
-def _install_rest_validation() -> None:
+def _install_body_size_limit() -> None:
     import rasa.core.run
-    from sanic import response
 
-    if getattr(rasa.core.run.configure_app, "_validates_rest", False):
+    if getattr(rasa.core.run.configure_app, "_limits_body_size", False):
         return
     configure_app = rasa.core.run.configure_app
 
-    async def reject_bad_rest_bodies(request: Any) -> Any:
-        if request.method == "POST" and request.path == REST_WEBHOOK_PATH:
-            problem = rest_body_problem(request.body or b"")
-            if problem:
-                return response.json({"error": "bad_request", "message": problem}, status=400)
-        return None
-
-    def configure_app_with_guard(*args: Any, **kwargs: Any) -> Any:
+    def configure_app_with_limit(*args: Any, **kwargs: Any) -> Any:
         app = configure_app(*args, **kwargs)
         app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
-        app.register_middleware(reject_bad_rest_bodies, "request")
         return app
 
-    configure_app_with_guard._validates_rest = True  # type: ignore[attr-defined]
-    rasa.core.run.configure_app = configure_app_with_guard
+    configure_app_with_limit._limits_body_size = True  # type: ignore[attr-defined]
+    rasa.core.run.configure_app = configure_app_with_limit
 
 
 def install() -> None:
     """Install both guards in this process (idempotent)."""
     _install_user_message_cleaning()
-    _install_rest_validation()
+    _install_body_size_limit()

@@ -15,7 +15,8 @@ This store is that same class, same table and same queries, with:
   (SQLite's documented trade-off). Set ``SQLITE_SYNCHRONOUS=FULL`` to sync every commit;
 - one pooled connection kept open instead of a new one per call;
 - the bounded view of bot/stores/bounded_tracker_store.py: a turn reads a checkpoint and the last
-  few turns, not the whole conversation.
+  few turns, not the whole conversation;
+- the database files readable by their owner only (conversations are personal data).
 
 bot/stores/settings.py selects it for the default SQLite tracker
 (``type: bot.stores.sqlite_tracker_store.SQLiteTrackerStore``).
@@ -24,6 +25,7 @@ bot/stores/settings.py selects it for the default SQLite tracker
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +41,17 @@ DEFAULT_SYNCHRONOUS = "NORMAL"
 def synchronous_mode() -> str:
     mode = os.environ.get("SQLITE_SYNCHRONOUS", DEFAULT_SYNCHRONOUS).strip().upper()
     return mode if mode in SYNCHRONOUS_MODES else DEFAULT_SYNCHRONOUS
+
+
+def owner_only(db: str) -> None:
+    """Create the database file readable by its owner only (or tighten one an older version left
+    world-readable). SQLite gives its -wal and -shm files the database file's permissions."""
+    path = Path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        if name.exists():
+            name.chmod(0o600)
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -57,6 +70,7 @@ class SQLiteTrackerStore(BoundedTrackerStoreMixin, SQLTrackerStore):
     the bounded view."""
 
     def __init__(self, domain: Any = None, db: str = "rasa.db", event_broker: Any = None, **kwargs: Any) -> None:
+        owner_only(db)
         kwargs.pop("dialect", None)
         kwargs.pop("host", None)
         super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs)

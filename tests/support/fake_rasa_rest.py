@@ -24,6 +24,7 @@ class FakeRasaRest:
     def __init__(self, responder: Responder = echo, port: int | None = None) -> None:
         self.responder = responder
         self.requests: List[Dict[str, Any]] = []
+        self.authorizations: List[str | None] = []  # the Authorization header of each request
         self._lock = threading.Lock()
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._handle)
@@ -37,6 +38,7 @@ class FakeRasaRest:
         body = await request.json()
         with self._lock:
             self.requests.append(body)
+            self.authorizations.append(request.headers.get("Authorization"))
         answer = self.responder(body)
         if inspect.isawaitable(answer):
             answer = await answer

@@ -7,9 +7,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
+from bot.rasa_server.log_masking import mask
 from tools.report.analysis import Report
 
 CSV_ENCODING = "utf-8-sig"  # with a BOM, so Excel shows the Chinese text correctly
+# A cell starting with one of these is a formula to Excel, WPS and LibreOffice (=HYPERLINK(…) runs).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """What users typed, fit for a spreadsheet: personal numbers and addresses masked
+    (bot/rasa_server/log_masking.py), and never read as a formula (a leading ' makes it text)."""
+    text = mask(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csvs(report: Report, folder: Path) -> Dict[str, Path]:
@@ -28,7 +38,7 @@ def write_csvs(report: Report, folder: Path) -> Dict[str, Path]:
         writer.writerow(["question", "reason", "times", "intent", "confidence"])
         for missed in report.missed:
             confidence = "" if missed.confidence is None else f"{missed.confidence:.3f}"
-            writer.writerow([missed.text, missed.reason, missed.count, missed.intent or "", confidence])
+            writer.writerow([safe_cell(missed.text), missed.reason, missed.count, missed.intent or "", confidence])
     with paths["summary"].open("w", newline="", encoding=CSV_ENCODING) as handle:
         writer = csv.writer(handle)
         writer.writerow(["metric", "value"])

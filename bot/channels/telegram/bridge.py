@@ -75,6 +75,7 @@ async def running_bridge(settings: TelegramSettings, poll_timeout_s: float = 10)
         input_channel=CHANNEL,
         timeout_s=settings.rasa_timeout_s,
         feedback_token=os.environ.get("FEEDBACK_TOKEN") or None,
+        internal_token=settings.internal_token,
     )
     application = build_application(settings, TelegramHandlers(rasa))
     try:

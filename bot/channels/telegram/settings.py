@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from bot.channels import internal_callers
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 
@@ -28,6 +30,8 @@ class TelegramSettings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     rasa_timeout_s: float = 30.0
+    # INTERNAL_CALLER_TOKEN: the REST channel lets only internal callers speak for telegram:<chat> senders.
+    internal_token: str | None = None
 
     @property
     def bot_api_url(self) -> str:
@@ -72,4 +76,5 @@ class TelegramSettings:
             webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
             webhook_port=webhook_port,
             rasa_timeout_s=rasa_timeout_s,
+            internal_token=internal_callers.configured_token(env),
         )

@@ -3,13 +3,15 @@ chat session id and the built static files (web/ → static/, `make web`)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
 from typing import Any
 
+from bot.channels.sender_ids import WEBCHAT_SESSION_ID
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-SESSION_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+# The form no public REST caller may send (bot/channels/sender_ids.py), so web chat sessions stay the web chat's.
+SESSION_ID_PATTERN = WEBCHAT_SESSION_ID
 
 
 def new_session_id() -> str:

@@ -29,7 +29,7 @@ from socketio import AsyncServer
 
 from bot.channels.channel_texts import channel_text
 from bot.channels.feedback_store import current_agent
-from bot.channels.webchat import console, feedback_events, pages, review_inbox
+from bot.channels.webchat import console, cors, feedback_events, pages, review_inbox
 from bot.channels.webchat.assets import new_session_id, valid_session_id
 
 logger = logging.getLogger(__name__)
@@ -122,8 +122,10 @@ class WebChatInput(InputChannel):
         return WebChatOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # cors_allowed_origins=[] leaves origin checks to the page: any site may embed the widget.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        # Other sites may embed the widget (WEBCHAT_ALLOWED_ORIGINS, bot/channels/webchat/cors.py); a socket.io
+        # session carries no cookie, so no credentials are ever allowed.
+        origins = cors.socketio_origin_check(cors.allowed_origins())
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, cors_credentials=False)
         self.sio = sio
         output = WebChatOutput(sio, self.bot_message_evt)
         extra = [

@@ -2,8 +2,9 @@
 measures cited, and 转人工 hand-offs (staff reply to a paused conversation, then hand it back).
 
 Everything here requires the token in ``CONSOLE_TOKEN``: as ``Authorization: Bearer <token>`` or as
-the HttpOnly, SameSite=Strict cookie the sign-in form sets. Without ``CONSOLE_TOKEN`` the console
-is disabled. The public widget routes (bot/channels/webchat/pages.py) never reach these.
+the signed, expiring session cookie the sign-in form sets (bot/channels/webchat/staff_sessions.py,
+which also says which POSTs may change anything). Without ``CONSOLE_TOKEN`` the console is disabled.
+The public widget routes (bot/channels/webchat/pages.py) never reach these.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.channel_texts import channel_text
+from bot.channels.webchat import staff_sessions
 from bot.channels.webchat.assets import static_asset
 from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
 
@@ -27,6 +29,7 @@ SendToSession = Callable[[str, Dict[str, Any]], Awaitable[None]]
 
 TOKEN_ENV = "CONSOLE_TOKEN"
 COOKIE_NAME = "wanqi_console"
+COOKIE_PATH = "/console"
 MAX_REPLY_CHARS = 2000
 MAX_LISTED = 200
 
@@ -49,17 +52,24 @@ def configured_token() -> str | None:
     return os.environ.get(TOKEN_ENV) or None
 
 
-def _given_token(request: Request) -> str | None:
+def _bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.cookies.get(COOKIE_NAME)
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _by_bearer(request: Request, expected: str) -> bool:
+    given = _bearer_token(request)
+    return bool(given and hmac.compare_digest(given.encode(), expected.encode()))
 
 
 def authorised(request: Request) -> bool:
+    """The token as a Bearer header (scripts), or a valid signed session cookie (browsers)."""
     expected = configured_token()
-    given = _given_token(request)
-    return bool(expected and given and hmac.compare_digest(given.encode(), expected.encode()))
+    if not expected:
+        return False
+    return _by_bearer(request, expected) or staff_sessions.sessions_for(expected).valid(
+        request.cookies.get(COOKIE_NAME)
+    )
 
 
 def _refusal(request: Request, api: bool) -> HTTPResponse:
@@ -77,6 +87,11 @@ def requires_token(api: bool) -> Callable:
         async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
             if not authorised(request):
                 return _refusal(request, api)
+            if request.method == "POST":
+                by_cookie = not _by_bearer(request, configured_token() or "")
+                refusal = staff_sessions.state_change_refusal(request, by_cookie=by_cookie, needs_json=api)
+                if refusal:
+                    return response.json({"error": refusal[1]}, status=refusal[0])
             return await handler(request, *args, **kwargs)
 
         guarded.__name__ = handler.__name__
@@ -100,6 +115,9 @@ async def _append(request: Request, sender_id: str, events: List[Event]) -> None
 
 
 def blueprint(send_to_session: SendToSession) -> Blueprint:
+    token = configured_token()
+    if token is not None:
+        staff_sessions.check_token_strength(token)  # at start-up: the server does not run with a weak token
     staff = Blueprint("staff_console", url_prefix="/console")
 
     @staff.get("/")
@@ -118,20 +136,45 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         expected = configured_token()
         if expected is None:
             return response.html(DISABLED_PAGE, status=403)
+        refusal = staff_sessions.state_change_refusal(request, by_cookie=False, needs_json=False)
+        if refusal:
+            return response.html(LOGIN_PAGE.format(message="请从控制台页面登录。"), status=refusal[0])
+        address = staff_sessions.client_address(request)
+        wait_s = staff_sessions.throttle().retry_after_s(address)
+        if wait_s:
+            page = LOGIN_PAGE.format(message=f"登录失败次数过多，请{(wait_s + 59) // 60}分钟后再试。")
+            return response.html(page, status=429, headers={"Retry-After": str(wait_s)})
         given = (request.form.get("token") or "").strip() if request.form else ""
         if not (given and hmac.compare_digest(given.encode(), expected.encode())):
+            staff_sessions.throttle().failed(address)
             return response.html(LOGIN_PAGE.format(message="令牌不正确，请重试。"), status=401)
+        sessions = staff_sessions.sessions_for(expected)
         reply = response.redirect("/console/", status=303)
-        reply.cookies[COOKIE_NAME] = expected
-        reply.cookies[COOKIE_NAME]["httponly"] = True
-        reply.cookies[COOKIE_NAME]["samesite"] = "Strict"
-        reply.cookies[COOKIE_NAME]["path"] = "/console"
+        reply.cookies[COOKIE_NAME] = sessions.issue()
+        cookie = reply.cookies[COOKIE_NAME]
+        cookie["httponly"] = True
+        cookie["samesite"] = "Strict"
+        cookie["path"] = COOKIE_PATH
+        cookie["max-age"] = int(sessions.ttl_s)
+        if staff_sessions.over_https(request):
+            cookie["secure"] = True
         return reply
 
     @staff.post("/logout")
-    async def logout(_: Request) -> HTTPResponse:
+    async def logout(request: Request) -> HTTPResponse:
+        refusal = staff_sessions.state_change_refusal(request, by_cookie=True, needs_json=False)
+        if refusal:
+            return response.json({"error": refusal[1]}, status=refusal[0])
+        expected = configured_token()
+        if expected:
+            staff_sessions.sessions_for(expected).revoke(request.cookies.get(COOKIE_NAME))
         reply = response.redirect("/console/", status=303)
-        del reply.cookies[COOKIE_NAME]
+        # Cleared on the path it was set on: a cookie cleared on "/" stays in the browser for /console.
+        reply.cookies[COOKIE_NAME] = ""
+        reply.cookies[COOKIE_NAME]["path"] = COOKIE_PATH
+        reply.cookies[COOKIE_NAME]["max-age"] = 0
+        reply.cookies[COOKIE_NAME]["httponly"] = True
+        reply.cookies[COOKIE_NAME]["samesite"] = "Strict"
         return reply
 
     @staff.get("/api/conversations")

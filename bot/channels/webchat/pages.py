@@ -12,6 +12,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.channel_texts import channel_text
 from bot.channels.feedback import RATED_KINDS, RATINGS, REASONS
+from bot.channels.webchat import cors
 from bot.channels.webchat.assets import static_asset, valid_session_id
 from bot.channels.webchat.conversations import paused, transcript
 from knowledge.db import session_scope
@@ -45,6 +46,12 @@ FEEDBACK_CONFIG = {
 
 def blueprint(max_message_chars: int) -> Blueprint:
     pages = Blueprint("webchat_pages", url_prefix="/webchat")
+    origins = cors.allowed_origins()
+
+    @pages.middleware("response")
+    async def embeddable(request: Request, reply: HTTPResponse) -> None:
+        # An embedding site's page fetches these (bot/channels/webchat/cors.py); nothing else on the server.
+        reply.headers.update(cors.widget_cors_headers(request, origins))
 
     @pages.get("/")
     async def page(_: Request) -> HTTPResponse:

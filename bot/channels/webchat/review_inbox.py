@@ -32,7 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.webchat import model_switch
+from bot.channels.webchat import model_switch, staff_sessions
 from bot.channels.webchat.assets import static_asset
 from bot.channels.webchat.review_items import group, occurrences
 from bot.paths import PROJECT_DIR
@@ -65,14 +65,18 @@ def maintainers() -> Dict[str, str]:
     return named
 
 
-def maintainer(request: Request) -> str | None:
-    """Who is signed in, or None."""
+def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
-    given = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE_NAME)
-    if not given:
-        return None
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def maintainer(request: Request) -> str | None:
+    """Who is signed in (a token as Bearer, or a signed session cookie: staff_sessions.py), or None."""
+    given, cookie = _bearer(request), request.cookies.get(COOKIE_NAME)
     for token, name in maintainers().items():
-        if hmac.compare_digest(given.encode(), token.encode()):
+        if given and hmac.compare_digest(given.encode(), token.encode()):
+            return name
+        if not given and staff_sessions.sessions_for(token).valid(cookie):
             return name
     return None
 
@@ -88,6 +92,12 @@ def requires_maintainer(api: bool) -> Callable:
                     return response.json({"error": "sign in with a maintainer token"}, status=401)
                 return response.html(LOGIN_PAGE.format(message="请输入维护令牌。"), status=401)
             request.ctx.maintainer = who
+            if request.method == "POST":
+                refusal = staff_sessions.state_change_refusal(
+                    request, by_cookie=_bearer(request) is None, needs_json=api
+                )
+                if refusal:
+                    return response.json({"error": refusal[1]}, status=refusal[0])
             return await handler(request, *args, **kwargs)
 
         guarded.__name__ = handler.__name__
@@ -169,6 +179,8 @@ class Retraining:
 
 
 def blueprint() -> Blueprint:
+    for token in maintainers():
+        staff_sessions.check_token_strength(token, "MAINTAINER_TOKENS / MAINTAINER_TOKEN")  # at start-up
     review = Blueprint("review_inbox", url_prefix="/review")
     retraining = Retraining()
 
@@ -188,13 +200,27 @@ def blueprint() -> Blueprint:
         given = (request.form.get("token") or "").strip() if request.form else ""
         if not maintainers():
             return response.text(DISABLED, status=403)
-        if not any(hmac.compare_digest(given.encode(), t.encode()) for t in maintainers()):
+        refusal = staff_sessions.state_change_refusal(request, by_cookie=False, needs_json=False)
+        if refusal:
+            return response.html(LOGIN_PAGE.format(message="请从维护台页面登录。"), status=refusal[0])
+        address = staff_sessions.client_address(request)
+        wait_s = staff_sessions.throttle().retry_after_s(address)
+        if wait_s:
+            page = LOGIN_PAGE.format(message=f"登录失败次数过多，请{(wait_s + 59) // 60}分钟后再试。")
+            return response.html(page, status=429, headers={"Retry-After": str(wait_s)})
+        token = next((t for t in maintainers() if given and hmac.compare_digest(given.encode(), t.encode())), None)
+        if token is None:
+            staff_sessions.throttle().failed(address)
             return response.html(LOGIN_PAGE.format(message="令牌不正确，请重试。"), status=401)
+        sessions = staff_sessions.sessions_for(token)
         reply = response.redirect("/review/", status=303)
-        reply.cookies[COOKIE_NAME] = given
+        reply.cookies[COOKIE_NAME] = sessions.issue()  # never the token itself
         reply.cookies[COOKIE_NAME]["httponly"] = True
         reply.cookies[COOKIE_NAME]["samesite"] = "Strict"
         reply.cookies[COOKIE_NAME]["path"] = "/review"
+        reply.cookies[COOKIE_NAME]["max-age"] = int(sessions.ttl_s)
+        if staff_sessions.over_https(request):
+            reply.cookies[COOKIE_NAME]["secure"] = True
         return reply
 
     @review.get("/api/inbox")
