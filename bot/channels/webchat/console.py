@@ -20,9 +20,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.channel_texts import channel_text
-from bot.channels.webchat import staff_sessions
+from bot.channels.webchat import console_queue, staff_sessions
 from bot.channels.webchat.assets import static_asset
-from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
+from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused
 
 # Sends one message to a web chat session's widget (the channel's socket.io output).
 SendToSession = Callable[[str, Dict[str, Any]], Awaitable[None]]
@@ -31,7 +31,6 @@ TOKEN_ENV = "CONSOLE_TOKEN"
 COOKIE_NAME = "wanqi_console"
 COOKIE_PATH = "/console"
 MAX_REPLY_CHARS = 2000
-MAX_LISTED = 200
 
 DISABLED_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>坐席控制台未启用</title>
 <body style="font-family:sans-serif;max-width:40em;margin:4em auto">
@@ -180,15 +179,7 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
     @staff.get("/api/conversations")
     @requires_token(api=True)
     async def conversations(request: Request) -> HTTPResponse:
-        store = request.app.ctx.agent.tracker_store
-        rows = []
-        for sender_id in list(await store.keys())[-MAX_LISTED:]:
-            events = await _events(request, sender_id)
-            row = summary(sender_id, events or [])
-            if row:
-                rows.append(row)
-        # Waiting for a human first, then the most recent.
-        rows.sort(key=lambda r: (not r["paused"], -(r["last_time"] or 0)))
+        rows = await console_queue.list_conversations(request.app.ctx.agent.tracker_store)
         return response.json({"conversations": rows, "now": time.time()})
 
     @staff.get("/api/conversations/<sender_id:str>")
