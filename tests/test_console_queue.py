@@ -86,16 +86,16 @@ def listed(store: Any, **filters: Any) -> List[dict]:
 
 
 def test_a_waiting_conversation_is_listed_first_behind_any_number_of_newer_ones(store: Any) -> None:
-    # "zz…" sorts after every newer sender id: a list of the alphabetically last ids hides it.
-    waiting = "zz-waiting-" + uuid.uuid4().hex[:6]
+    # "aa…" sorts before every newer sender id: a list of the alphabetically last ids hides it.
+    waiting = "aa-waiting-" + uuid.uuid4().hex[:6]
     run(save(store, waiting, turn("转人工", 1000.0) + [ConversationPaused(timestamp=1000.5)]))
     for n in range(230):
-        run(save(store, f"aa-newer-{n:03d}", turn(f"徽商服务卡有什么用{n}", 2000.0 + n, channel="telegram")))
+        run(save(store, f"zz-newer-{n:03d}", turn(f"徽商服务卡有什么用{n}", 2000.0 + n, channel="telegram")))
 
     rows = listed(store)
     assert rows[0]["sender_id"] == waiting
     assert rows[0]["paused"] is True
     # Then the most recent conversations, newest first.
     others = [row["sender_id"] for row in rows[1:]]
-    assert others[:3] == ["aa-newer-229", "aa-newer-228", "aa-newer-227"]
+    assert others[:3] == ["zz-newer-229", "zz-newer-228", "zz-newer-227"]
     assert len(others) >= 200
