@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 from bot.channels.channel_texts import channel_text
 from bot.channels.webchat import console_queue, staff_sessions
 from bot.channels.webchat.assets import static_asset
+from bot.channels.webchat.case import case_of
 from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused
 
 # Sends one message to a web chat session's widget (the channel's socket.io output).
@@ -100,8 +101,9 @@ def requires_token(api: bool) -> Callable:
 
 
 async def _events(request: Request, sender_id: str) -> List[Dict[str, Any]] | None:
-    tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(sender_id)
-    return None if tracker is None else [event.as_dict() for event in tracker.events]
+    """Every stored event of the conversation, read in a thread (not in the server's event loop)."""
+    index = console_queue.index_of(request.app.ctx.agent.tracker_store)
+    return await console_queue.in_thread(index.events, sender_id)
 
 
 async def _append(request: Request, sender_id: str, events: List[Event]) -> None:
@@ -179,8 +181,12 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
     @staff.get("/api/conversations")
     @requires_token(api=True)
     async def conversations(request: Request) -> HTTPResponse:
-        rows = await console_queue.list_conversations(request.app.ctx.agent.tracker_store)
-        return response.json({"conversations": rows, "now": time.time()})
+        args = {name: request.args.get(name) or "" for name in ("q", "channel", "status", "department")}
+        try:
+            body = await console_queue.queue_json(request.app.ctx.agent.tracker_store, args)
+        except ValueError as error:
+            return response.json({"error": str(error)}, status=400)
+        return response.json(body)
 
     @staff.get("/api/conversations/<sender_id:str>")
     @requires_token(api=True)
@@ -188,7 +194,10 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         events = await _events(request, sender_id)
         if events is None:
             return response.json({"error": "no such conversation"}, status=404)
-        return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events)})
+        measures = await console_queue.in_thread(console_queue.directory)
+        case = case_of(sender_id, events, measures)
+        return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events),
+                              "case": case, "target_s": console_queue.target_s(), "now": time.time()})  # fmt: skip
 
     @staff.post("/api/conversations/<sender_id:str>/messages")
     @requires_token(api=True)
@@ -217,7 +226,8 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         if events is None:
             return response.json({"error": "no such conversation"}, status=404)
         if not paused(events):
-            await _append(request, sender_id, [ConversationPaused()])
+            # Marked as staff's own: the queue shows it as being answered, not as waiting.
+            await _append(request, sender_id, [ConversationPaused(metadata={STAFF_METADATA_KEY: True})])
         return response.json({"paused": True})
 
     @staff.post("/api/conversations/<sender_id:str>/resume")
