@@ -186,7 +186,11 @@ def _upsert(connection: sa.engine.Connection, rows: Sequence[Summary]) -> None:
 
 def _stored(connection: sa.engine.Connection, senders: Sequence[str]) -> Dict[str, Summary]:
     found = connection.execute(sa.select(summaries).where(summaries.c.sender_id.in_(list(senders))))
-    return {row.sender_id: Summary(**row._mapping) for row in found}  # type: ignore[typeddict-item]
+    return {row.sender_id: _summary(row) for row in found}
+
+
+def _summary(row: Any) -> Summary:
+    return Summary(**row._mapping)  # type: ignore[typeddict-item]
 
 
 def apply_new_events(connection: sa.engine.Connection, new: Sequence[tuple]) -> None:
@@ -255,8 +259,6 @@ def _conditions(filters: Filters) -> List[Any]:
                                  summaries.c.sender_id.like(pattern, escape="\\")))  # fmt: skip
     if filters.channel:
         conditions.append(summaries.c.channels.like(_like(f",{filters.channel},"), escape="\\"))
-    if filters.status:
-        conditions.append(summaries.c.status == filters.status)
     if filters.citations:
         conditions.append(sa.or_(*(summaries.c.citations.like(f"%,{int(n)},%") for n in filters.citations)))
     return conditions
@@ -270,27 +272,40 @@ class ConversationIndex:
 
     def list(self, filters: Filters = Filters()) -> List[Summary]:
         """Every conversation a person has (waiting first, the longest wait first), then the most
-        recent ``filters.recent`` others, newest first."""
+        recent ``filters.recent`` others, newest first.
+
+        Two queries, each walking one index: ``handoff_time`` (the few conversations a person has)
+        and ``last_time`` backwards (newest first, stopping after enough rows). Neither names the
+        "bot" status: the others are exactly the rows without a handoff_time, so the recent query
+        asks for that many more rows and drops the held ones, instead of a condition that would
+        lead the planner to sort every row of the table."""
         conditions = _conditions(filters)
-        held = (
+        held_conditions = list(conditions)
+        if filters.status in ("waiting", "staff"):
+            held_conditions.append(summaries.c.status == filters.status)
+        held_query = (
             sa.select(summaries)
-            .where(summaries.c.handoff_time.isnot(None), *conditions)
-            .order_by(summaries.c.status != "waiting", summaries.c.handoff_time)
+            .where(summaries.c.handoff_time >= 0, *held_conditions)  # a range: the index, also unanalysed
+            .order_by(summaries.c.handoff_time)
             .limit(MAX_HELD)
         )
-        recent = (
-            sa.select(summaries)
-            .where(summaries.c.handoff_time.is_(None), *conditions)
-            .order_by(summaries.c.last_time.desc())
-            .limit(max(0, filters.recent))
-        )
         with self.engine.connect() as connection:
-            found = []
-            if filters.status != "bot":
-                found += list(connection.execute(held))
+            held = [_summary(row) for row in connection.execute(held_query)]
+            recent: List[Summary] = []
             if filters.status in ("", "bot"):
-                found += list(connection.execute(recent))
-        return [Summary(**row._mapping) for row in found]  # type: ignore[typeddict-item]
+                taken = len(held)  # the held rows that the same conditions find among the newest
+                recent_query = (
+                    sa.select(summaries)
+                    .where(*conditions)
+                    .order_by(summaries.c.last_time.desc())
+                    .limit(max(0, filters.recent) + taken)
+                )
+                rows = [_summary(row) for row in connection.execute(recent_query)]
+                recent = [row for row in rows if row["handoff_time"] is None][: max(0, filters.recent)]
+        if filters.status == "bot":
+            held = []
+        held.sort(key=lambda row: (row["status"] != "waiting", row["handoff_time"] or 0))
+        return held + recent
 
     def get(self, sender_id: str) -> Summary | None:
         with self.engine.connect() as connection:
