@@ -380,6 +380,25 @@ def _corrected(prepared: str, at: int) -> Dict[str, Any]:
     return {**kept, **later}
 
 
+def named_but_unknown(text: str) -> Tuple[str, ...]:
+    """The facts a message names without stating a value: "法人是我父亲", "是不是法人我不清楚", "不对，
+    法人不是…我也说不准". A conversation forgets what an earlier message said of them (it was taken
+    back or put in doubt), so the check asks again instead of keeping a value in the asker's favour.
+    After a correction only what follows it counts; general words (企业, 公司) name nothing."""
+    prepared = prepare_text(text or "")
+    corrected = statements.correction_at(prepared)
+    part = prepared[corrected:] if corrected is not None else prepared
+    stated = extract_facts(text)
+    weak = statements.words().weak_keywords
+    return tuple(
+        name
+        for name, definition in fact_definitions().items()
+        if name not in stated
+        and definition.type in ("bool", "category")
+        and any(word not in weak.get(name, ()) for _s, _e, word, _v in keyword_matches(part, definition))
+    )
+
+
 def _names(text: str, definition: FactDefinition) -> bool:
     """Whether ``text`` names the fact at all: one of its keywords, or its rate or amount."""
     if definition.type == "rate":

@@ -219,6 +219,11 @@ def correction_at(text: str) -> int | None:
     return max(found) if found else None
 
 
+def is_correction(text: str) -> bool:
+    """ "不对，费率是1.5%", "说错了", "其实是抵押": the message corrects something said before."""
+    return correction_at(normalise(text)) is not None
+
+
 def keyword_negates_itself(keyword: str) -> bool:
     """Keywords like 不是法人 / 没有抵押 carry their negation: they are statements as they stand."""
     return any(keyword.startswith(negator) for negator in words().negators)
