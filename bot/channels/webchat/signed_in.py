@@ -22,6 +22,7 @@ from bot.channels.webchat.assets import static_asset
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
 NO_STORE = {"Cache-Control": "no-store"}
+STYLE_ASSET = "staff/staff.css"
 
 LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{title} · 登录</title>
 <body style="font-family:sans-serif;max-width:30em;margin:4em auto">
@@ -169,7 +170,7 @@ class StaffArea:
         return reply
 
     def blueprint(self, name: str) -> Blueprint:
-        """The area's blueprint with its page, script, sign-in and sign-out; the caller adds its API."""
+        """The area's blueprint with its page, script, stylesheet, sign-in and sign-out; the caller adds its API."""
         self.check_tokens()
         area = Blueprint(name, url_prefix=self.prefix)
 
@@ -183,6 +184,11 @@ class StaffArea:
         async def script(_: Request) -> HTTPResponse:
             return response.text(static_asset(self.script_asset), content_type="application/javascript; charset=utf-8",
                                  headers=NO_STORE)  # fmt: skip
+
+        @area.get("/staff.css")  # the stylesheet both areas share (web/src/staff.css)
+        @self.requires(api=False)
+        async def style(_: Request) -> HTTPResponse:
+            return response.text(static_asset(STYLE_ASSET), content_type="text/css; charset=utf-8", headers=NO_STORE)
 
         @area.post("/login")
         async def login(request: Request) -> HTTPResponse:
