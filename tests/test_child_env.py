@@ -76,7 +76,8 @@ def test_the_rasa_server_hands_its_api_token_to_rasa_in_process() -> None:
     from bot.rasa_server import api_token
 
     environ = {"RASA_API_TOKEN": "the-token", "OTHER": "1"}
-    assert api_token.with_token(["run", "--enable-api"], environ) == ["run", "--enable-api", "--auth-token", "the-token"]
+    argv = api_token.with_token(["run", "--enable-api"], environ)
+    assert argv == ["run", "--enable-api", "--auth-token", "the-token"]
     assert "RASA_API_TOKEN" not in environ  # nothing the server starts later inherits it
     assert api_token.with_token(["run"], {}) == ["run"]
 
