@@ -33,7 +33,6 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "MAX_MESSAGE_CHARS",
             "ACTION_TIMEOUT_S",
             "INTERNAL_CALLER_TOKEN",
-            "FEEDBACK_TOKEN",
             "CONVERSATION_RETENTION_DAYS",
             "MAINTAINER_TOKEN",
             "MAINTAINER_TOKENS",
@@ -54,7 +53,7 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "KNOWLEDGE_",
         ),
     ),  # fmt: skip
-    "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "FEEDBACK_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
+    "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
     "nginx": ((), ()),
 }
 # Not copied from the shell: the Rasa server gets it only when it runs the API (servers.spawn_rasa_server).
