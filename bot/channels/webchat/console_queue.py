@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping
 
+from sanic.exceptions import ServiceUnavailable
+
 from bot.channels.webchat.case import MeasureDirectory, MeasureInfo
 from bot.stores.conversation_index import (
     STATUSES,
@@ -37,8 +39,8 @@ CHANNELS = ("webchat", "wechat", "telegram", "rest")
 DEPARTMENTS_TTL_S = 300.0
 
 
-class QueueUnavailable(RuntimeError):
-    """The tracker store keeps no conversation summaries (not one of this project's stores)."""
+class QueueUnavailable(ServiceUnavailable):
+    """The tracker store keeps no conversation summaries (not one of this project's stores): 503."""
 
 
 def target_s(environ: Mapping[str, str] = os.environ) -> float:
