@@ -61,9 +61,12 @@ http {{
     client_max_body_size 1m;
     client_body_buffer_size 1m;
 
+    # No keep-alive connections to the replicas: a connection nginx kept to a replica that has since
+    # died fails only after the message was written to it, and a message once sent is never sent
+    # again (below). A fresh connection to a dead replica is refused before anything is sent, and
+    # nginx tries the next one (a loopback connect costs well under a millisecond).
     upstream rasa_rest {{
 {servers}
-        keepalive 64;
     }}
     upstream rasa_socketio {{
         ip_hash;
@@ -88,18 +91,15 @@ http {{
         }}
         location / {{
             proxy_pass http://rasa_rest;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
             proxy_set_header Host $host;
             # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
-            # A replica that refuses the connection is skipped (the message was not sent to it). A
-            # reset is retried on the next replica too, POST included (non_idempotent): a killed replica
-            # resets the idle keep-alive connections nginx reuses, and without the retry the next message
-            # got 502 (issue 17). The cost: a replica dying in the middle of a turn may have stored that
-            # turn's user message before the other replica runs it again.
-            proxy_next_upstream error timeout non_idempotent;
+            # A replica that refuses the connection or times out connecting is skipped: it never saw
+            # the message. A POST (a turn) that reached a replica is never sent to another one (no
+            # non_idempotent): that replica may have stored or answered it, and a second run would
+            # answer twice and store the message twice. The caller gets 502 and may send it again.
+            proxy_next_upstream error timeout;
         }}
     }}
 }}
