@@ -32,6 +32,7 @@ class Replica:
         app = web.Application()
         app.router.add_get("/", self.health)
         app.router.add_post(TURN, self.turn)
+        app.router.add_get("/{tail:.+}", self.other)
         self.server = ThreadedServer(app).start()
 
     async def health(self, _: web.Request) -> web.Response:
@@ -44,6 +45,12 @@ class Replica:
             assert request.transport is not None
             request.transport.abort()
         return web.json_response([{"recipient_id": "x", "text": "ok"}])
+
+    async def other(self, request: web.Request) -> web.Response:
+        if self.dies_mid_turn:
+            assert request.transport is not None
+            request.transport.abort()
+        return web.json_response({"events": []})
 
 
 @pytest.fixture
@@ -91,3 +98,24 @@ def test_a_replica_that_is_gone_is_skipped_for_turns_too(tmp_path: Path) -> None
     finally:
         nginx.stop()
         second.server.stop()
+
+
+SENDER = "telegram:5551234567"
+SESSION = "0123456789abcdef0123456789abcdef"
+API_TOKEN = "s3cret-api-token-in-a-query"
+
+
+def test_nginx_logs_name_no_token_sender_or_session(front, tmp_path: Path) -> None:
+    """A failed request is written to nginx's error log with its request line: the path (a sender id,
+    a web chat session id) and the query string (Rasa's API token) must not be in it."""
+    url, dying, healthy = front
+    with httpx.Client(timeout=30) as http:
+        for _ in range(2):  # round robin: at least one of each reaches the failing replica
+            http.get(f"{url}/conversations/{SENDER}/tracker?token={API_TOKEN}")
+            http.get(f"{url}/webchat/history/{SESSION}?token={API_TOKEN}")
+            http.post(url + TURN, json={"sender": SENDER, "message": "x"})
+    logs = {path: path.read_text(errors="replace") for path in tmp_path.rglob("*.log")}
+    assert any("upstream" in text for text in logs.values()), f"no failure was logged: {list(logs)}"
+    for path, text in logs.items():
+        for secret in (API_TOKEN, SENDER, "5551234567", SESSION):
+            assert secret not in text, f"{secret} in {path.name}"
