@@ -226,16 +226,18 @@ async function refreshDetail() {
   $("conversation").hidden = false;
   $("title").textContent = detail.sender_id;
   state.paused = detail.paused;
-  $("state").textContent = detail.paused ? "人工服务中" : "机器人应答中";
+  const status = detail.case ? detail.case.status : detail.paused ? "staff" : "bot";
+  $("state").textContent = STATUSES[status] || status;
   $("state").className = detail.paused ? "state badge paused" : "state badge";
   $("takeover").hidden = detail.paused;
   $("resume").hidden = !detail.paused;
   renderCase(detail.case, detail.now || Date.now() / 1000, detail.target_s || 180);
   const turns = $("turns");
-  const atBottom = turns.lastElementChild === null || window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
+  // The turns scroll under the case panel; follow new turns unless staff scrolled up to read.
+  const atBottom = turns.lastElementChild === null || turns.scrollTop + turns.clientHeight >= turns.scrollHeight - 40;
   turns.textContent = "";
   for (const turn of detail.turns) turns.appendChild(renderTurn(turn));
-  if (atBottom) $("detail").scrollTop = $("detail").scrollHeight;
+  if (atBottom) turns.scrollTop = turns.scrollHeight;
 }
 
 function query() {
