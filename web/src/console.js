@@ -84,6 +84,7 @@ function renderTurn(turn) {
     rated.appendChild(el("span", "muted", ` ${turn.feedback.channel || ""} ${clock(turn.feedback.time)}`));
     li.appendChild(rated);
   }
+  if (turn.undelivered) li.appendChild(el("div", "undelivered", "未送达：用户没有收到这条回复"));
   if (turn.buttons && turn.buttons.length) {
     li.appendChild(el("div", "cites", `按钮：${turn.buttons.map((b) => b.title).join(" | ")}`));
   }
@@ -101,11 +102,22 @@ async function refreshDetail() {
   $("state").className = detail.paused ? "state badge paused" : "state badge";
   $("takeover").hidden = detail.paused;
   $("resume").hidden = !detail.paused;
+  renderDelivery(detail.delivery);
   const turns = $("turns");
   const atBottom = turns.lastElementChild === null || window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
   turns.textContent = "";
   for (const turn of detail.turns) turns.appendChild(renderTurn(turn));
   if (atBottom) $("detail").scrollTop = $("detail").scrollHeight;
+}
+
+// Whether a reply can reach this user on the user's channel, said before staff type (WeChat's
+// 48-hour window, an account without 客服消息, a REST caller that cannot be pushed to).
+function renderDelivery(delivery) {
+  const blocked = Boolean(delivery && !delivery.deliverable);
+  $("delivery").hidden = !blocked;
+  $("delivery").textContent = blocked ? `无法回复：${delivery.message}` : "";
+  $("reply-text").disabled = blocked;
+  $("reply").querySelector("button").disabled = blocked;
 }
 
 async function poll() {
