@@ -138,8 +138,10 @@ function showError(error) {
 
 async function post(action, body) {
   try {
-    await api(`/conversations/${encodeURIComponent(state.selected)}/${action}`, { method: "POST", body: JSON.stringify(body || {}) });
-    showError(null);
+    const done = await api(`/conversations/${encodeURIComponent(state.selected)}/${action}`, { method: "POST", body: JSON.stringify(body || {}) });
+    // The hand-back notice goes to the user's channel too; say so when it could not.
+    const missed = done.delivery && done.delivery.delivered === false;
+    showError(missed ? new Error(`交还通知未送达：${done.delivery.message}`) : null);
     await refreshDetail();
   } catch (error) {
     showError(error);
