@@ -19,7 +19,7 @@ import pytest
 from bot.channels.channel_texts import channel_text
 from bot.channels.wechat.customer_service import WINDOW_CLOSED
 from tests.support.fake_telegram_api import server_bot_api
-from tests.support.socketio_client import SocketIOClient
+from tests.support.socketio_client import SocketIOClient, new_session, until_card
 from tests.support.wechat_messages import SERVER_SETTINGS, WeChatServerSimulator, server_wechat_api, text_xml
 from tools.assistant_client import AssistantClient
 
@@ -175,14 +175,9 @@ def test_a_staff_reply_and_the_hand_back_reach_the_web_chat_widget(assistant: As
         widget = SocketIOClient(assistant.rasa_url)
         await widget.connect()
         try:
-            await widget.emit("session_request", {"session_id": None})
-            name, session = await widget.next_event(30)
-            assert name == "session_confirm"
+            session = await new_session(widget)
             await widget.emit("user_uttered", {"message": "转人工", "session_id": session})
-            while True:  # the hand-off text and its card
-                name, data = await widget.next_event(60)
-                if name == "bot_uttered" and (data.get("custom") or {}).get("answer_card", {}).get("kind") == "handoff":
-                    break
+            await until_card(widget, "handoff")
             status, conversation = await asyncio.to_thread(console, assistant, session)
             assert conversation["paused"] and conversation["delivery"]["deliverable"] is True
             status, body = await asyncio.to_thread(console, assistant, f"{session}/messages", {"text": "您好，我在。"})

@@ -18,7 +18,7 @@ from bot.channels.channel_texts import channel_text
 from bot.processes import servers
 from bot.processes.ports import free_port
 from bot.stores.settings import StoreSettings
-from tests.support.socketio_client import SocketIOClient
+from tests.support.socketio_client import SocketIOClient, new_session, until_card
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
@@ -77,14 +77,9 @@ def test_a_staff_reply_from_one_replica_reaches_a_widget_on_the_other(replicas: 
         widget = SocketIOClient(second)  # the user's socket is on replica 2
         await widget.connect()
         try:
-            await widget.emit("session_request", {"session_id": None})
-            name, session = await widget.next_event(60)
-            assert name == "session_confirm"
+            session = await new_session(widget, 60)
             await widget.emit("user_uttered", {"message": "转人工", "session_id": session})
-            while True:
-                name, data = await widget.next_event(120)
-                if (data.get("custom") or {}).get("answer_card", {}).get("kind") == "handoff":
-                    break
+            await until_card(widget, "handoff", 120)
             # Staff use the console on replica 1.
             status, conversation = await asyncio.to_thread(console, first, session)
             assert status == 200 and conversation["paused"], conversation
