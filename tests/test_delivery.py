@@ -236,3 +236,19 @@ def test_the_web_chat_sender_emits_one_event_per_text_with_the_widgets_flag() ->
     result = asyncio.run(WebChatSender(emit).send("a" * 32, ["一", "二"], "staff", None))
     assert result["delivered"] and result["sent"] == 2
     assert emitted == [("a" * 32, {"text": "一", "staff": True}), ("a" * 32, {"text": "二", "staff": True})]
+
+
+def test_staff_replies_and_the_wechat_channel_share_one_access_token(wechat_api: FakeWeChatAPI) -> None:
+    # Two senders would fetch a token each, and each fetch ends the other's token at WeChat.
+    env = {"WECHAT_TOKEN": "t0ken", "WECHAT_APPID": "wxdelivery", "WECHAT_APP_SECRET": "delivery-secret",
+           "WECHAT_API_BASE_URL": wechat_api.base_url}  # fmt: skip
+    from bot.channels.wechat.customer_service import shared_sender
+    from bot.channels.wechat.settings import WeChatSettings
+
+    settings = WeChatSettings.from_env(env)
+    channel_sender = shared_sender(settings.app_id, settings.app_secret, settings.api_base_url, None, None)
+    built = build_router(lambda sid, msg: asyncio.sleep(0), lambda: None, env)
+    now = time.time()
+    asyncio.run(built.deliver(f"wechat:{OPENID}", ["一"], last_user_at=now))
+    asyncio.run(channel_sender.send_texts(OPENID, ["二"]))
+    assert wechat_api.texts_to(OPENID) == ["一", "二"] and wechat_api.token_requests == 1

@@ -2,8 +2,9 @@
 chat channel, which owns the socket.io server; bot/channels/webchat/channel.py).
 
 - web chat: always (the channel's emit; across replicas when REDIS_URL is set);
-- WeChat: with WECHAT_APPID + WECHAT_APP_SECRET (the account's access token shared in Redis as the
-  WeChat channel shares it); otherwise every WeChat conversation says why it cannot be reached;
+- WeChat: with WECHAT_APPID + WECHAT_APP_SECRET, through the WeChat channel's own customer-service
+  sender (one access token; in Redis across replicas); otherwise every WeChat conversation says
+  why it cannot be reached;
 - Telegram: with TELEGRAM_BOT_TOKEN (and TELEGRAM_API_BASE_URL if the bridge uses another Bot API);
 - REST: never (nothing can be pushed to a REST caller).
 """
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 def _wechat(env: Mapping[str, str]) -> ChannelSender:
     from bot.channels.delivery.wechat import WeChatSender
-    from bot.channels.wechat.customer_service import CustomerServiceSender
+    from bot.channels.wechat.customer_service import shared_sender
     from bot.channels.wechat.settings import WeChatSettings, WeChatSettingsError
 
     try:
@@ -32,8 +33,9 @@ def _wechat(env: Mapping[str, str]) -> ChannelSender:
         return Unconfigured("wechat", "wechat_not_configured")
     if not (settings.app_id and settings.app_secret):
         return WeChatSender(None)
-    sender = CustomerServiceSender(settings.app_id, settings.app_secret, settings.api_base_url,
-                                   redis_url=settings.redis_url, key_prefix=settings.redis_key_prefix)  # fmt: skip
+    # The channel's own sender (one access token per account in a process).
+    sender = shared_sender(settings.app_id, settings.app_secret, settings.api_base_url, settings.redis_url,
+                           settings.redis_key_prefix)  # fmt: skip
     return WeChatSender(sender)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from functools import cache
 from typing import List, Sequence
 
 from wechatpy import WeChatClient
@@ -93,3 +94,13 @@ class CustomerServiceSender:
                 logger.error("WeChat customer-service message to %s failed: %s", openid, error)
                 return SendOutcome(sent, -1, str(error))
         return SendOutcome(len(texts))
+
+
+@cache
+def shared_sender(
+    app_id: str, app_secret: str, api_base_url: str, redis_url: str | None = None, key_prefix: str | None = None
+) -> CustomerServiceSender:
+    """One sender, hence one access token, per account in this process: the WeChat channel's late
+    answers and staff replies (bot/channels/delivery/wechat.py) use the same. Two would fetch a token
+    each, and each fetch ends the other's (WeChat keeps one valid token per account)."""
+    return CustomerServiceSender(app_id, app_secret, api_base_url, redis_url=redis_url, key_prefix=key_prefix)
