@@ -31,7 +31,7 @@ _chat_ids = itertools.count(int.from_bytes(secrets.token_bytes(3), "big") * 100 
 
 
 def console(assistant: AssistantClient, path: str, body: Dict[str, Any] | None = None) -> Tuple[int, Dict[str, Any]]:
-    url = f"{assistant.rasa_url}/console/api/conversations/{urllib.parse.quote(path, safe='/')}"
+    url = f"{assistant.rasa_url}/console/api/conversations/{urllib.parse.quote(path, safe='/:')}"
     headers = {"Authorization": f"Bearer {assistant.console_token}", "Content-Type": "application/json"}
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers=headers, method="GET" if data is None else "POST")
@@ -48,11 +48,23 @@ def staff_turns(assistant: AssistantClient, sender: str) -> list:
     return [t for t in conversation["turns"] if t["from"] == "staff"]
 
 
-def hand_over(assistant: AssistantClient, sender: str) -> None:
-    status, conversation = console(assistant, sender)
-    assert status == 200, conversation
-    if not conversation["paused"]:
-        assert console(assistant, f"{sender}/pause", {})[0] == 200
+def handed_over_events(at: float, channel: str = "wechat") -> list:
+    """A user's 转人工 at ``at`` and the pause it caused, as Rasa's tracker API takes them."""
+    parse_data = {"intent": {"name": "request_human", "confidence": 1.0}, "entities": []}
+    return [{"event": "user", "text": "转人工", "timestamp": at, "input_channel": channel, "parse_data": parse_data},
+            {"event": "pause", "timestamp": at}]  # fmt: skip
+
+
+def hand_over(assistant: AssistantClient, sender: str, timeout: float = 90) -> None:
+    """Wait until the user's 转人工 paused the conversation (a WeChat answer may come after the
+    passive reply window), then check the console agrees."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, conversation = console(assistant, sender)
+        if status == 200 and conversation["paused"]:
+            return
+        assert time.monotonic() < deadline, conversation
+        time.sleep(0.2)
 
 
 # --- WeChat ----------------------------------------------------------------------------------------
@@ -90,8 +102,7 @@ def test_a_wechat_user_silent_for_48_hours_is_flagged_before_staff_type(assistan
     openid = new_openid()
     sender = f"wechat:{openid}"
     old = time.time() - 49 * 3600
-    assistant.append_events(sender, [{"event": "user", "text": "转人工", "timestamp": old, "input_channel": "wechat"},
-                                     {"event": "pause", "timestamp": old}])  # fmt: skip
+    assistant.append_events(sender, handed_over_events(old))
     status, conversation = console(assistant, sender)
     assert status == 200
     delivery = conversation["delivery"]

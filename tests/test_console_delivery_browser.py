@@ -11,6 +11,7 @@ import pytest
 
 from bot.channels.wechat.customer_service import WINDOW_CLOSED
 from tests.support.wechat_messages import server_wechat_api
+from tests.test_console_delivery import handed_over_events
 from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.server
 
 def paused_wechat_conversation(assistant: AssistantClient, last_user_at: float) -> str:
     openid = "o" + secrets.token_urlsafe(20)[:27]
-    events = [{"event": "user", "text": "转人工", "timestamp": last_user_at, "input_channel": "wechat"},
-              {"event": "pause", "timestamp": last_user_at}]  # fmt: skip
-    assistant.append_events(f"wechat:{openid}", events)
+    assistant.append_events(f"wechat:{openid}", handed_over_events(last_user_at))
     return openid
 
 

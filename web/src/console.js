@@ -7,6 +7,8 @@ const POLL_MS = 2000;
 const $ = (id) => document.getElementById(id);
 const state = { selected: null, paused: false };
 const api = staffApi("/console");
+// Sanic does not decode %3A in a path parameter: "telegram:42" and "wechat:o…" keep their colon.
+const senderPath = (id) => encodeURIComponent(id).replace(/%3A/gi, ":");
 
 const clock = (seconds) => (seconds ? new Date(seconds * 1000).toLocaleTimeString("zh-CN", { hour12: false }) : "");
 
@@ -74,7 +76,7 @@ function renderTurn(turn) {
 
 async function refreshDetail() {
   if (!state.selected) return;
-  const detail = await api(`/conversations/${encodeURIComponent(state.selected)}`);
+  const detail = await api(`/conversations/${senderPath(state.selected)}`);
   $("placeholder").hidden = true;
   $("conversation").hidden = false;
   $("title").textContent = detail.sender_id;
@@ -119,7 +121,7 @@ function showError(error) {
 
 async function post(action, body) {
   try {
-    const done = await api(`/conversations/${encodeURIComponent(state.selected)}/${action}`, { method: "POST", body: JSON.stringify(body || {}) });
+    const done = await api(`/conversations/${senderPath(state.selected)}/${action}`, { method: "POST", body: JSON.stringify(body || {}) });
     // The hand-back notice goes to the user's channel too; say so when it could not.
     const missed = done.delivery && done.delivery.delivered === false;
     showError(missed ? new Error(`交还通知未送达：${done.delivery.message}`) : null);
