@@ -27,14 +27,13 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # review inbox (which retrains in the background: GATE_*), and sends staff replies to Telegram users
     # with the bridge's bot token (bot/channels/delivery/telegram.py);
     # the tracker/lock stores come from the endpoints file. Rasa's own settings are RASA_* (telemetry,
-    # caches); the Rasa API token is given on its command line, not here.
+    # caches); the Rasa API token only when the API runs (bot/rasa_server/api_token.py).
     "Rasa server": (
         (
             "DATABASE_URL",
             "MAX_MESSAGE_CHARS",
             "ACTION_TIMEOUT_S",
             "INTERNAL_CALLER_TOKEN",
-            "FEEDBACK_TOKEN",
             "CONVERSATION_RETENTION_DAYS",
             "MAINTAINER_TOKEN",
             "MAINTAINER_TOKENS",
@@ -55,12 +54,14 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "SQLITE_",
             "REDIS_",
             "KNOWLEDGE_",
+            "HANDOFF_",
         ),
     ),  # fmt: skip
-    "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "FEEDBACK_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
+    "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
     "nginx": ((), ()),
 }
-NEVER = ("RASA_API_TOKEN",)  # on the Rasa server's command line (rasa run --auth-token) only
+# Not copied from the shell: the Rasa server gets it only when it runs the API (servers.spawn_rasa_server).
+NEVER = ("RASA_API_TOKEN",)
 
 
 def kind_of(name: str) -> str:
