@@ -64,10 +64,9 @@ http {{
     client_max_body_size 1m;
     client_body_buffer_size 1m;
 
-    # No keep-alive connections to the replicas: a connection nginx kept to a replica that has since
-    # died fails only after the message was written to it, and a message once sent is never sent
-    # again (below). A fresh connection to a dead replica is refused before anything is sent, and
-    # nginx tries the next one (a loopback connect costs well under a millisecond).
+    # No keep-alive connections to the replicas: a connection kept to a replica that has since died
+    # fails only after the message was written to it (then only the delivery claim, below, keeps it
+    # from running twice); a fresh one is refused before anything is sent. A loopback connect is cheap.
     upstream rasa_rest {{
 {servers}
     }}
@@ -98,11 +97,12 @@ http {{
             # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
-            # A replica that refuses the connection or times out connecting is skipped: it never saw
-            # the message. A POST (a turn) that reached a replica is never sent to another one (no
-            # non_idempotent): that replica may have stored or answered it, and a second run would
-            # answer twice and store the message twice. The caller gets 502 and may send it again.
-            proxy_next_upstream error timeout;
+            # A replica that fails (refused, reset, closed without an answer) is skipped and the
+            # message goes to the next one, POST included (non_idempotent): a replica that was dying
+            # had often not read it. One that had read it claimed its request id, and the next
+            # replica then does not run it again (bot/channels/rest/deliveries.py): never two runs.
+            proxy_set_header X-Request-ID $request_id;
+            proxy_next_upstream error timeout non_idempotent;
         }}
     }}
 }}
