@@ -51,6 +51,7 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "SQLITE_",
             "REDIS_",
             "KNOWLEDGE_",
+            "HANDOFF_",
         ),
     ),  # fmt: skip
     "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
