@@ -182,3 +182,12 @@ def test_the_message_loops_bounded_save_keeps_the_summary(store: Any) -> None:
         run(store.save(tracker))
     [row] = [row for row in listed(store, q=sender)]
     assert row["user_messages"] == 30 and row["last_user_text"] == "问题29" and row["last_time"] == 129.2
+
+
+def test_the_retention_purge_removes_a_conversations_summary_with_its_events(store: Any) -> None:
+    from bot.stores.retention import purge
+
+    run(save(store, "stale-one", turn("徽商服务卡有什么用", 1000.0)))
+    run(save(store, "fresh-one", turn("技改补贴", 10 * 86_400.0)))
+    assert purge(str(store.engine.url), days=5, now=10 * 86_400.0 + 1).conversations == 1
+    assert [row["sender_id"] for row in listed(store)] == ["fresh-one"]

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 SUMMARY_TABLE = "console_conversations"
 # The user text kept for search: the most recent this many characters of a conversation.
-SEARCH_CHARS = 2000
+SEARCH_CHARS = 1000
 LAST_TEXT_CHARS = 500
 MAX_HELD = 1000
 UNANSWERED_KINDS = ("fallback", "out_of_scope")
@@ -294,6 +294,9 @@ class ConversationIndex:
             recent: List[Summary] = []
             if filters.status in ("", "bot"):
                 taken = len(held)  # the held rows that the same conditions find among the newest
+                # Newest first by walking the last_time index backwards, stopping after enough rows.
+                # A search or filter that few rows match walks the whole index (docs/benchmarks.md:
+                # the slowest case); a scan with a sort was slower whenever many rows match.
                 recent_query = (
                     sa.select(summaries)
                     .where(*conditions)
