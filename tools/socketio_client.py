@@ -1,4 +1,5 @@
-"""A minimal socket.io client over the ``websockets`` library (Engine.IO 4, default namespace).
+"""A minimal socket.io client over the ``websockets`` library (Engine.IO 4, default namespace): the
+web chat as a test or a benchmark (tools/bench/flood.py) talks to it.
 
 python-socketio's own AsyncClient needs a newer aiohttp than Rasa 3.6 pins, and its sync client
 needs websocket-client, which is not installed; the protocol a chat test needs is small.
