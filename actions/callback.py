@@ -8,7 +8,7 @@ server masks numbers in every log line: bot/rasa_server/log_masking.py).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import AgentUttered, SlotSet
@@ -19,12 +19,12 @@ from knowledge import hotline
 
 
 class ValidateCallbackForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_callback_form"
 
     async def validate_callback_question(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         question = hotline.clean_question(value)
         if question is None:
             dispatcher.utter_message(response="utter_callback_question_invalid")
@@ -32,7 +32,7 @@ class ValidateCallbackForm(FormValidationAction):
 
     async def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         phone = hotline.normalise_phone(value)
         if phone is None:
             dispatcher.utter_message(response="utter_callback_phone_invalid")
@@ -40,12 +40,10 @@ class ValidateCallbackForm(FormValidationAction):
 
 
 class ActionSubmitCallback(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_callback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         question = hotline.clean_question(tracker.get_slot("callback_question"))
         phone = hotline.normalise_phone(tracker.get_slot("callback_phone"))
         cleared = [SlotSet("callback_question", None), SlotSet("callback_phone", None)]

@@ -24,7 +24,7 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # actions/ and knowledge/: the knowledge base and the action server's own settings.
     "action server": (("DATABASE_URL", "LOG_LEVEL"), ("KNOWLEDGE_", "ACTION_SERVER_")),
     # The Rasa server hosts the REST, web chat, WeChat and feedback channels, the staff console and the
-    # review inbox (which retrains in the background: GATE_*);
+    # review inbox (which retrains in the background: GATE_*), the hotline (HOTLINE_*, HANDOFF_*);
     # the tracker/lock stores come from the endpoints file. Rasa's own settings are RASA_* (telemetry,
     # caches); the Rasa API token is given on its command line, not here.
     "Rasa server": (
@@ -52,6 +52,8 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "SQLITE_",
             "REDIS_",
             "KNOWLEDGE_",
+            "HOTLINE_",
+            "HANDOFF_",
         ),
     ),  # fmt: skip
     "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "FEEDBACK_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),

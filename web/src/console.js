@@ -4,8 +4,11 @@ import { el } from "./text.js";
 import css from "./console.css";
 
 const POLL_MS = 2000;
+// While this page is open its staff member is on duty (bot/hotline/presence.py counts a console for
+// HOTLINE_PRESENCE_SECONDS after its last heartbeat); 转人工 with nobody on duty offers the hotline instead.
+const HEARTBEAT_MS = 15000;
 const $ = (id) => document.getElementById(id);
-const state = { selected: null, paused: false };
+const state = { selected: null, paused: false, callback: null };
 
 const style = document.createElement("style");
 style.textContent = css;
@@ -39,16 +42,21 @@ function renderList(conversations) {
     if (c.sender_id === state.selected) li.classList.add("selected");
     const row = el("div", "row1");
     if (c.paused) row.appendChild(el("span", "badge paused", "待人工"));
+    if (c.callback) row.appendChild(el("span", "badge paused callback", "待回电"));
     row.appendChild(el("span", "sender", c.sender_id));
     row.appendChild(el("span", "badge", (c.channels || []).join(",") || "–"));
     row.appendChild(el("span", "muted", clock(c.last_time)));
     li.appendChild(row);
     li.appendChild(el("div", "last", c.last_user_text));
+    if (c.callback) {
+      li.appendChild(el("div", "callback-case", `回电 ${c.callback.phone}：${c.callback.question} ${clock(c.callback.time)}`));
+    }
     if (c.citations && c.citations.length) {
       li.appendChild(el("div", "cites", `引用：${c.citations.map((n) => `第${n}条`).join("、")}`));
     }
     li.addEventListener("click", () => {
       state.selected = c.sender_id;
+      state.callback = c.callback;
       refreshDetail();
       for (const other of list.children) other.classList.toggle("selected", other === li);
     });
@@ -101,6 +109,7 @@ async function refreshDetail() {
   $("state").className = detail.paused ? "state badge paused" : "state badge";
   $("takeover").hidden = detail.paused;
   $("resume").hidden = !detail.paused;
+  $("callback-done").hidden = !state.callback;
   const turns = $("turns");
   const atBottom = turns.lastElementChild === null || window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
   turns.textContent = "";
@@ -111,6 +120,8 @@ async function refreshDetail() {
 async function poll() {
   try {
     const { conversations } = await api("/conversations");
+    const selected = conversations.find((c) => c.sender_id === state.selected);
+    state.callback = selected ? selected.callback : null;
     renderList(conversations);
     await refreshDetail();
   } catch (error) {
@@ -149,5 +160,21 @@ $("reply-text").addEventListener("keydown", (event) => {
 });
 $("takeover").addEventListener("click", () => post("pause"));
 $("resume").addEventListener("click", () => post("resume"));
+$("callback-done").addEventListener("click", async () => {
+  await post("callback-done");
+  state.callback = null;
+  $("callback-done").hidden = true;
+});
 
+async function heartbeat() {
+  try {
+    const { hotline } = await api("/presence", { method: "POST", body: JSON.stringify({ on_duty: true }) });
+    $("duty").textContent = hotline.within_hours ? "在岗：用户转人工将接入本控制台" : `非人工服务时间（${hotline.hours}）：转人工将提供热线与留言回电`;
+  } catch (error) {
+    showError(error);
+  }
+  setTimeout(heartbeat, HEARTBEAT_MS);
+}
+
+heartbeat();
 poll();

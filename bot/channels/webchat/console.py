@@ -10,19 +10,33 @@ The public widget routes (bot/channels/webchat/pages.py) never reach these.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import time
 from typing import Any, Awaitable, Callable, Dict, List
 
-from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, ConversationResumed, Event
+from rasa.shared.core.events import (
+    ActionExecuted,
+    AgentUttered,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    Event,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.channel_texts import channel_text
+from bot.channels.feedback_store import current_agent
 from bot.channels.webchat import staff_sessions
 from bot.channels.webchat.assets import static_asset
 from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
+from bot.hotline import records, status
+from bot.hotline.wait_sweep import WaitSweep
+from knowledge import hotline
+
+logger = logging.getLogger(__name__)
 
 # Sends one message to a web chat session's widget (the channel's socket.io output).
 SendToSession = Callable[[str, Dict[str, Any]], Awaitable[None]]
@@ -106,12 +120,38 @@ async def _events(request: Request, sender_id: str) -> List[Dict[str, Any]] | No
 
 
 async def _append(request: Request, sender_id: str, events: List[Event]) -> None:
+    """Append staff's ``events``, with the hand-off records they make due (first reply, hand-back)."""
     agent = request.app.ctx.agent
     async with agent.lock_store.lock(sender_id):
         tracker = await agent.processor.get_tracker(sender_id)
-        for event in events:
+        before = [event.as_dict() for event in tracker.events]
+        due = records.follow_up(before, [event.as_dict() for event in events], time.time())
+        for event in [*events, *(AgentUttered(data=hotline.handoff_data(record)) for record in due)]:
             tracker.update(event)
         await agent.tracker_store.save(tracker)
+
+
+def _console_session(request: Request) -> str:
+    """What names this console for staff presence: its session id, or "bearer" for a token holder."""
+    expected = configured_token() or ""
+    if _by_bearer(request, expected):
+        return "bearer"
+    return staff_sessions.sessions_for(expected).session_id(request.cookies.get(COOKIE_NAME)) or "unknown"
+
+
+def _sweep(send_to_session: SendToSession) -> WaitSweep:
+    """The wait timeout (bot/hotline/wait_sweep.py), its notice delivered on the user's channel."""
+
+    async def deliver(sender_id: str, channel: str, texts: List[str]) -> None:
+        if channel != "webchat":  # until the per-channel delivery lands: the notice waits in the history
+            logger.warning("No delivery for %s users yet: %s reads the notice in the history", channel, sender_id)
+            return
+        for text in texts:
+            await send_to_session(sender_id, {"text": text, "resumed": True})
+
+    settings = status.shared().settings
+    notice = lambda channel: channel_text(channel, "handoff_timed_out")  # noqa: E731
+    return WaitSweep(settings.wait_s, settings.sweep_s, notice, deliver)
 
 
 def blueprint(send_to_session: SendToSession) -> Blueprint:
@@ -119,6 +159,17 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
     if token is not None:
         staff_sessions.check_token_strength(token)  # at start-up: the server does not run with a weak token
     staff = Blueprint("staff_console", url_prefix="/console")
+    sweep = _sweep(send_to_session)
+
+    @staff.listener("after_server_start")
+    async def start_sweep(app: Any, _: Any) -> None:
+        app.ctx.handoff_wait_sweep = app.add_task(sweep.run(current_agent), name="handoff_wait_sweep")
+
+    @staff.listener("before_server_stop")
+    async def stop_sweep(app: Any, _: Any) -> None:
+        task = getattr(app.ctx, "handoff_wait_sweep", None)
+        if task is not None:
+            task.cancel()
 
     @staff.get("/")
     @requires_token(api=False)
@@ -167,7 +218,11 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
             return response.json({"error": refusal[1]}, status=refusal[0])
         expected = configured_token()
         if expected:
-            staff_sessions.sessions_for(expected).revoke(request.cookies.get(COOKIE_NAME))
+            sessions = staff_sessions.sessions_for(expected)
+            session_id = sessions.session_id(request.cookies.get(COOKIE_NAME))
+            if session_id:
+                await status.shared().staff_gone(session_id)  # signed out: off duty at once
+            sessions.revoke(request.cookies.get(COOKIE_NAME))
         reply = response.redirect("/console/", status=303)
         # Cleared on the path it was set on: a cookie cleared on "/" stays in the browser for /console.
         reply.cookies[COOKIE_NAME] = ""
@@ -187,9 +242,34 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
             row = summary(sender_id, events or [])
             if row:
                 rows.append(row)
-        # Waiting for a human first, then the most recent.
-        rows.sort(key=lambda r: (not r["paused"], -(r["last_time"] or 0)))
+        # Waiting for a human (a paused conversation or a call-back case) first, then the most recent.
+        rows.sort(key=lambda r: (not (r["paused"] or r.get("callback")), -(r["last_time"] or 0)))
         return response.json({"conversations": rows, "now": time.time()})
+
+    @staff.post("/api/presence")
+    @requires_token(api=True)
+    async def presence(request: Request) -> HTTPResponse:
+        """The open console's heartbeat: its staff member is on duty; ``{"on_duty": false}`` goes off duty."""
+        body = request.json if isinstance(request.json, dict) else {}
+        on_duty = body.get("on_duty", True)
+        if not isinstance(on_duty, bool):
+            return response.json({"error": '"on_duty" is true or false'}, status=400)
+        hotline_now = status.shared()
+        await (hotline_now.staff_seen if on_duty else hotline_now.staff_gone)(_console_session(request))
+        return response.json({"on_duty": on_duty, "hotline": dict(await hotline_now.status())})
+
+    @staff.post("/api/conversations/<sender_id:str>/callback-done")
+    @requires_token(api=True)
+    async def callback_done(request: Request, sender_id: str) -> HTTPResponse:
+        """Staff called the user back: the call-back case leaves the queue."""
+        events = await _events(request, sender_id)
+        if events is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        if records.open_callback(events) is None:
+            return response.json({"error": "this conversation has no open call-back request"}, status=409)
+        done = hotline.HandoffRecord(stage=hotline.CALLBACK_DONE, at=time.time())
+        await _append(request, sender_id, [AgentUttered(data=hotline.handoff_data(done))])
+        return response.json({"callback": None})
 
     @staff.get("/api/conversations/<sender_id:str>")
     @requires_token(api=True)
