@@ -63,7 +63,7 @@ class ActionHandoffToStaff(Action):
     ) -> List[Dict[str, Any]]:
         status = hotline_status(tracker)
         mode = hotline.handoff_mode(status)
-        card = AnswerCard(kind="handoff", confidence=intent_confidence(tracker))
+        card = AnswerCard(kind="handoff", confidence=intent_confidence(tracker), handoff=mode)
         send_response(dispatcher, RESPONSES[mode], card, hotline_hours=(status or {}).get("hours") or "")
         record = AgentUttered(data=hotline.handoff_data(request_record(tracker, mode)))
         # A form the user was in is over: after staff hand back (or now), the bot starts fresh.
