@@ -7,6 +7,7 @@ const out = new URL("../bot/channels/webchat/static/", import.meta.url).pathname
 mkdirSync(`${out}webchat`, { recursive: true });
 mkdirSync(`${out}console`, { recursive: true });
 mkdirSync(`${out}review`, { recursive: true });
+mkdirSync(`${out}staff`, { recursive: true });
 
 const common = { bundle: true, minify: true, format: "iife", target: ["es2020"], loader: { ".css": "text" }, legalComments: "none" };
 await build({ ...common, entryPoints: ["src/widget.js"], outfile: `${out}webchat/widget.js` });
@@ -15,4 +16,5 @@ await build({ ...common, entryPoints: ["src/review.js"], outfile: `${out}review/
 copyFileSync("src/index.html", `${out}webchat/index.html`);
 copyFileSync("src/console.html", `${out}console/index.html`);
 copyFileSync("src/review.html", `${out}review/index.html`);
+copyFileSync("src/staff.css", `${out}staff/staff.css`); // linked by the console and the review inbox
 console.log(`built the web chat and the staff console into ${out}`);
