@@ -144,3 +144,16 @@ def test_a_call_back_case_is_open_until_marked_done() -> None:
     assert records.open_callback([asked])["at"] == 5.0
     assert records.open_callback([asked, done]) is None
     assert records.open_callback([{"event": "agent", "data": {"handoff": {"stage": "forged"}}}]) is None
+
+
+def test_only_a_user_s_request_for_staff_is_waited_for() -> None:
+    requested = {"event": "agent", "data": hotline.handoff_data(hotline.HandoffRecord(stage="requested", mode="staff"))}
+    offered = {
+        "event": "agent",
+        "data": hotline.handoff_data(hotline.HandoffRecord(stage="requested", mode="no_staff")),
+    }
+    pause = {"event": "pause", "timestamp": 1.0}
+    assert records.asked_for_staff([requested, pause])
+    assert not records.asked_for_staff([pause])  # staff's own 接管
+    assert not records.asked_for_staff([offered])
+    assert not records.asked_for_staff([requested, pause, {"event": "resume"}, pause])

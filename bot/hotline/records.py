@@ -36,6 +36,19 @@ def open_handoff(events: Iterable[Mapping[str, Any]]) -> Tuple[float, float | No
     return None if started is None else (started, first_reply)
 
 
+def asked_for_staff(events: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether the pause in force follows the user's 转人工 to staff (a ``requested`` record of mode
+    staff since the last hand-back), not staff's own 接管 of a conversation nobody asked them for."""
+    asked = False
+    for event in events:
+        record = hotline.handoff_of(event)
+        if record is not None and record.get("stage") == hotline.REQUESTED:
+            asked = record.get("mode") == hotline.MODE_STAFF
+        elif event.get("event") in ("resume", "restart"):
+            asked = False
+    return asked
+
+
 def follow_up(
     before: List[Dict[str, Any]], appended: List[Dict[str, Any]], now: float, by: str = hotline.BY_STAFF
 ) -> List[hotline.HandoffRecord]:

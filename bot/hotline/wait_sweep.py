@@ -54,8 +54,8 @@ def _is_staff(data: str | None) -> bool:
 
 
 def waiting_too_long(store: Any, cutoff: float) -> Set[str]:
-    """Senders paused (转人工, or staff's 接管) since before ``cutoff`` with no staff reply since: a
-    blocking query, run in a worker thread. Stores without SQL are read conversation by conversation."""
+    """Senders paused since before ``cutoff`` with no staff reply since (candidates: ``hand_back`` checks
+    each under its lock): a blocking query, run in a worker thread."""
     found: Set[str] = set()
     with store.engine.connect() as connection:
         for sender_id, pause_id in connection.execute(_PAUSED_SINCE, {"cutoff": cutoff}).fetchall():
@@ -102,6 +102,8 @@ class WaitSweep:
             now = self._clock()
             if state is None or state[1] is not None or state[0] > now - self.wait_s:
                 return False  # staff replied or handed back meanwhile (here or on another replica)
+            if not records.asked_for_staff(events):
+                return False  # staff took this conversation over themselves: nobody is waiting for them
             channel = tracker.get_latest_input_channel() or "rest"
             text = self.notice(channel)
             appended: List[Any] = [ConversationResumed(), BotUttered(text), ActionExecuted("action_listen")]

@@ -103,6 +103,7 @@ def handoffs_of(
         elif stage == hotline.HANDED_BACK and handoff.handoff_s is None:
             handoff.handoff_s = _number(record.get("handoff_s"))
             handoff.handed_back_by = record.get("by")
+            del current[sender_id]  # what follows (a take-over by staff) is not this handoff's
         elif stage == hotline.CALLBACK:
             handoff.callback = True
     return handoffs
