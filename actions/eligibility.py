@@ -120,14 +120,18 @@ def _source(rule_key: str) -> Dict[str, str] | None:
 
 def evaluate_in_conversation(tracker: Tracker, rule_key: str) -> Evaluation:
     facts = conversation_facts(tracker)
-    return evaluate(rule_key, facts.values, facts.stated_in)
+    evaluation = evaluate(rule_key, facts.values, facts.stated_in)
+    evaluation.taken_back = facts.taken_back
+    return evaluation
 
 
 def check_events(rule_key: str, evaluation: Evaluation, status: str) -> List[EventType]:
     """What a check leaves behind: the rule, its status, the measure under discussion, and the
-    facts it used as slots (so the forms and later turns see them)."""
+    facts it used as slots (so the forms and later turns see them); a fact taken back ("不对，法人是
+    我父亲") has its slot emptied, so the form asks it again."""
     measure = _measure_key(evaluation.measure_number)
     events: List[EventType] = [SlotSet(name, value) for name, value in evaluation.facts.items()]
+    events += [SlotSet(name, None) for name in evaluation.taken_back if name not in evaluation.facts]
     events += [SlotSet("eligibility_rule", rule_key), SlotSet("eligibility_status", status)]
     if measure:
         events.append(SlotSet("current_measure", measure))

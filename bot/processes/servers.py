@@ -25,6 +25,7 @@ from bot.channels import internal_callers
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
 from bot.processes import child_env
 from bot.processes.ports import free_port
+from bot.rasa_server import api_token as api_token_env
 from bot.stores.endpoints import write_endpoints
 from bot.stores.settings import StoreSettings
 
@@ -227,9 +228,13 @@ def spawn_rasa_server(
         # the web chat's own routes answer embedding sites (bot/channels/webchat/cors.py).
         "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS),
     ]  # fmt: skip
+    env = child_environment("Rasa server", extra_env)
     if api_token:
-        command += ["--enable-api", "--auth-token", api_token]
-    return _spawn(name, command, log_dir, child_environment("Rasa server", extra_env))
+        # Through the environment (owner-only /proc/<pid>/environ), not the command line that every
+        # local user sees in `ps`: bot.rasa_server hands it to `rasa run --auth-token` in-process.
+        command += ["--enable-api"]
+        env[api_token_env.ENV] = api_token
+    return _spawn(name, command, log_dir, env)
 
 
 def internal_caller_token() -> str:
