@@ -58,15 +58,16 @@ def follow_up(
     state = open_handoff(before)
     for event in appended:
         kind = event.get("event")
+        at = float(event.get("timestamp") or now)  # the event's own time, as the tracker keeps it
         if kind == "pause" and state is None:
-            state = (now, None)
+            state = (at, None)
         elif state is not None and state[1] is None and _is_staff_reply(event):
-            records.append(hotline.HandoffRecord(stage=hotline.FIRST_REPLY, at=now, wait_s=round(now - state[0], 3)))
-            state = (state[0], now)
+            records.append(hotline.HandoffRecord(stage=hotline.FIRST_REPLY, at=at, wait_s=round(at - state[0], 3)))
+            state = (state[0], at)
         elif kind in ("resume", "restart") and state is not None:
             first = None if state[1] is None else round(state[1] - state[0], 3)
-            records.append(hotline.HandoffRecord(stage=hotline.HANDED_BACK, at=now, by=by,
-                                                 handoff_s=round(now - state[0], 3), first_reply_s=first))  # fmt: skip
+            records.append(hotline.HandoffRecord(stage=hotline.HANDED_BACK, at=at, by=by,
+                                                 handoff_s=round(at - state[0], 3), first_reply_s=first))  # fmt: skip
             state = None
     return records
 
