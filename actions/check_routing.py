@@ -15,11 +15,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_facts import about_the_asker
-from actions.eligibility import check_measure, evaluate_in_conversation, message_facts, start_check
+from actions.eligibility import check_measure, english_check, evaluate_in_conversation, message_facts, start_check
+from actions.english import answer_english
 from actions.messages import intent_name
 from knowledge import aspects
 from knowledge.eligibility import rules
-from knowledge.eligibility_questions import asks_eligibility, is_question, named_rule, rule_of_facts, words
+from knowledge.eligibility_questions import asks_eligibility, is_question, named_rule, rule_of_facts, speaks_of_self
+from knowledge.english import english_measure, is_english
 from knowledge.statements import is_correction
 from knowledge.textnorm import normalise
 
@@ -32,6 +34,21 @@ def states_facts(text: str, intent: str | None) -> bool:
     if is_question(prepared):
         return False
     return not any(keyword in prepared for aspect in aspects.aspects().values() for keyword in aspect.keywords)
+
+
+def english_check_or_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType] | None:
+    """An English message: its check when it asks "can we get it?" or states facts about the asker
+    (the verdict with an English line), else the cited measure with an English line or the English
+    reply (actions/english.py). None when the message is not English."""
+    text = tracker.latest_message.get("text") or ""
+    if not is_english(text):
+        return None
+    if english_check(tracker):
+        measure = english_measure(text)
+        checked = route_to_check(dispatcher, tracker, measure)
+        if checked is not None:
+            return checked
+    return answer_english(dispatcher, tracker)
 
 
 def route_to_check(
@@ -93,6 +110,4 @@ def _continues(text: str, tracker: Tracker, rule_key: str) -> bool:
 def _says_who_asks(text: str, tracker: Tracker) -> bool:
     """A statement starts a check when it is about the asker (我们…) or states at least two facts;
     "专精特新贷和小巨人贷" names a qualification and says nothing of who asks."""
-    prepared = normalise(text)
-    first_person = any(word in prepared for word in words().first_person)
-    return first_person or len(message_facts(tracker)) >= 2
+    return speaks_of_self(text) or len(message_facts(tracker)) >= 2

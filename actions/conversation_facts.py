@@ -17,7 +17,7 @@ from typing import Any, Dict, Mapping, Tuple
 
 from rasa_sdk import Tracker
 
-from knowledge.eligibility_questions import asks_eligibility, is_question, words
+from knowledge.eligibility_questions import asks_eligibility, is_question, speaks_of_self
 from knowledge.facts import FACT_NAMES, named_but_unknown
 from knowledge.textnorm import normalise
 
@@ -42,7 +42,7 @@ def about_the_asker(text: str, intent: str | None) -> bool:
     prepared = normalise(text or "")
     if not is_question(prepared):
         return True  # a statement: "客户是省级专精特新企业，纯信用"
-    return asks_eligibility(prepared) or any(word in prepared for word in words().first_person)
+    return asks_eligibility(prepared) or speaks_of_self(prepared)
 
 
 def _entity_facts(parse_data: Mapping[str, Any]) -> Dict[str, Any]:

@@ -7,8 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.check_routing import route_to_check
-from actions.english import answer_english
+from actions.check_routing import english_check_or_answer, route_to_check
 from actions.measure_reply import bare_followup_measure, send_measure_answer
 from actions.messages import intent_confidence, send_response
 from actions.other_region import answer_other_region
@@ -22,7 +21,7 @@ class ActionAnswerOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        english = answer_english(dispatcher, tracker)
+        english = english_check_or_answer(dispatcher, tracker)
         if english is not None:
             return english
         # Another province's policy gets the reply that names it; anything else the general one.

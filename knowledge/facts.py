@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Tuple
 import yaml
 
 from knowledge import statements
+from knowledge.english import is_english
+from knowledge.english_facts import extract_english_facts
 from knowledge.paths import DATA_DIR
 from knowledge.textnorm import normalise
 
@@ -355,6 +357,8 @@ def extract_facts(text: str) -> Dict[str, Any]:
     "我们是担保公司，费率一点二个点，信用反担保，贷款五百万" →
     {applicant_role: guarantee_institution, guarantee_fee_rate: 1.2, counter_guarantee: credit,
     loan_amount: 5000000.0}. Negations count: "我不是法人" → is_legal_representative False."""
+    if is_english(text or ""):
+        return extract_english_facts(text)
     prepared = prepare_text(text or "")
     if not prepared:
         return {}

@@ -5,14 +5,14 @@ Reads the ``handoff`` records (knowledge/hotline.py) the assistant stores as ``a
 conversation: ``requested`` (channel, measure, and whether a person could take it), ``first_reply``
 (wait), ``handed_back`` (by staff or by the wait timeout), ``callback`` (a call-back left when
 nobody could). A handoff's department is the first contact the knowledge base lists for the measure
-under discussion (its note in brackets dropped), or 未指明 when no measure was discussed.
+under discussion (knowledge/departments.py: its note in brackets dropped), or 未指明 when no measure
+was discussed.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,19 +145,17 @@ def analyse_handoffs(handoffs: List[Handoff], target_s: float) -> HandoffReport:
     return report
 
 
-_NOTE = re.compile(r"[（(].*$")
-
-
 def knowledge_departments(database_url: str | None = None) -> Callable[[str | None], str]:
-    """measure key → its department (the first contact the knowledge base lists)."""
+    """measure key → its department: the first it names (knowledge/departments.py, as the console tags cases)."""
     from knowledge.db import session_scope
+    from knowledge.departments import department_name
     from knowledge.repository import all_measures
 
     with session_scope(database_url) as session:
-        contacts = {m.key: m.detail("contacts") for m in all_measures(session)}
+        first = {m.key: next((department_name(str(c)) for c in m.detail("contacts") if department_name(str(c))), None)
+                 for m in all_measures(session)}  # fmt: skip
 
     def department_of(measure: str | None) -> str:
-        listed = contacts.get(measure or "") or []
-        return _NOTE.sub("", str(listed[0])).strip() or NO_DEPARTMENT if listed else NO_DEPARTMENT
+        return first.get(measure or "") or NO_DEPARTMENT
 
     return department_of

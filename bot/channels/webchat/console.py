@@ -29,8 +29,9 @@ from sanic.response import HTTPResponse
 
 from bot.channels.channel_texts import channel_text
 from bot.channels.feedback_store import current_agent
-from bot.channels.webchat import staff_sessions
-from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
+from bot.channels.webchat import console_queue, staff_sessions
+from bot.channels.webchat.case import case_of
+from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused
 from bot.channels.webchat.signed_in import StaffArea
 from bot.hotline import records, status
 from bot.hotline.wait_sweep import WaitSweep
@@ -44,7 +45,6 @@ SendToSession = Callable[[str, Dict[str, Any]], Awaitable[None]]
 TOKEN_ENV = "CONSOLE_TOKEN"
 COOKIE_NAME = "wanqi_console"
 MAX_REPLY_CHARS = 2000
-MAX_LISTED = 200
 
 
 def configured_token() -> str | None:
@@ -81,8 +81,9 @@ def authorised(request: Request) -> bool:
 
 
 async def _events(request: Request, sender_id: str) -> List[Dict[str, Any]] | None:
-    tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(sender_id)
-    return None if tracker is None else [event.as_dict() for event in tracker.events]
+    """Every stored event of the conversation, read in a thread (not in the server's event loop)."""
+    index = console_queue.index_of(request.app.ctx.agent.tracker_store)
+    return await console_queue.in_thread(index.events, sender_id)
 
 
 async def _append(request: Request, sender_id: str, events: List[Event]) -> None:
@@ -138,16 +139,12 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
     @staff.get("/api/conversations")
     @requires_token(api=True)
     async def conversations(request: Request) -> HTTPResponse:
-        store = request.app.ctx.agent.tracker_store
-        rows = []
-        for sender_id in list(await store.keys())[-MAX_LISTED:]:
-            events = await _events(request, sender_id)
-            row = summary(sender_id, events or [])
-            if row:
-                rows.append(row)
-        # Waiting for a human (a paused conversation or a call-back case) first, then the most recent.
-        rows.sort(key=lambda r: (not (r["paused"] or r.get("callback")), -(r["last_time"] or 0)))
-        return response.json({"conversations": rows, "now": time.time()})
+        args = {name: request.args.get(name) or "" for name in ("q", "channel", "status", "department")}
+        try:
+            body = await console_queue.queue_json(request.app.ctx.agent.tracker_store, args)
+        except ValueError as error:
+            return response.json({"error": str(error)}, status=400)
+        return response.json(body)
 
     @staff.post("/api/presence")
     @requires_token(api=True)
@@ -180,7 +177,11 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         events = await _events(request, sender_id)
         if events is None:
             return response.json({"error": "no such conversation"}, status=404)
-        return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events)})
+        measures = await console_queue.in_thread(console_queue.directory)
+        case = case_of(sender_id, events, measures)
+        return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events),
+                              "case": case, "target_s": console_queue.target_s(), "now": time.time(),
+                              "callback": records.open_callback(events)})  # fmt: skip
 
     @staff.post("/api/conversations/<sender_id:str>/messages")
     @requires_token(api=True)
@@ -209,7 +210,8 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         if events is None:
             return response.json({"error": "no such conversation"}, status=404)
         if not paused(events):
-            await _append(request, sender_id, [ConversationPaused()])
+            # Marked as staff's own: the queue shows it as being answered, not as waiting.
+            await _append(request, sender_id, [ConversationPaused(metadata={STAFF_METADATA_KEY: True})])
         return response.json({"paused": True})
 
     @staff.post("/api/conversations/<sender_id:str>/resume")

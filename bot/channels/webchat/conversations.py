@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List
 
 from bot.channels.feedback import answers, label
-from bot.hotline.records import open_callback
 
 STAFF_METADATA_KEY = "staff"
 RANKING_SHOWN = 5
@@ -156,14 +155,4 @@ def summary(sender_id: str, events: List[Dict[str, Any]]) -> Dict[str, Any] | No
         "last_user_text": last.get("text") or "",
         "last_time": max((e.get("timestamp") or 0) for e in events),
         "citations": cited,
-        # A call-back request staff have not marked done (转人工 while nobody was on duty): a case of the queue.
-        "callback": _callback_case(events),
     }
-
-
-def _callback_case(events: List[Dict[str, Any]]) -> Dict[str, Any] | None:
-    record = open_callback(events)
-    if record is None:
-        return None
-    return {"question": record.get("question"), "phone": record.get("phone"), "time": record.get("at"),
-            "measure": record.get("measure"), "channel": record.get("channel")}  # fmt: skip
