@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import pytest
 
@@ -18,7 +19,11 @@ pytestmark = pytest.mark.server
 
 @pytest.fixture()
 def nobody_on_duty(assistant: AssistantClient):
-    set_on_duty(assistant, False)  # the bearer "console" of these tests; browser tests sign out after
+    # Off duty as the tests' bearer "console"; a browser console of an earlier test that did not sign
+    # out still counts until its last heartbeat is HOTLINE_PRESENCE_SECONDS old: wait for that.
+    deadline = time.monotonic() + 120
+    while set_on_duty(assistant, False)["hotline"]["staff_on_duty"] and time.monotonic() < deadline:
+        time.sleep(1)
     yield assistant
 
 
@@ -85,15 +90,20 @@ def test_the_call_back_form_checks_the_number_and_lands_in_the_console_queue(nob
 
     status, listed = console_call(assistant, "GET", "/conversations")
     assert status == 200
-    rows = {row["sender_id"]: row for row in listed["conversations"]}
-    assert rows[sender]["callback"]["phone"] == "13912345678"
-    assert listed["conversations"].index(rows[sender]) < len(
-        [r for r in listed["conversations"] if r["paused"] or r["callback"]]
-    )
+    rows = listed["conversations"]
+    row = next(r for r in rows if r["sender_id"] == sender)
+    assert row["status"] == "callback" and row["paused"] is False and row["handoff_time"] is not None
+    assert all(r["status"] != "bot" for r in rows[: rows.index(row)])  # held with the waiting, above the others
+    status, detail = console_call(assistant, "GET", f"/conversations/{sender}")
+    assert detail["callback"]["phone"] == "13912345678" and detail["callback"]["question"].startswith("想问徽商服务卡")
+    status, listed = console_call(assistant, "GET", "/conversations?status=callback")
+    assert sender in [r["sender_id"] for r in listed["conversations"]]
+
     status, _ = console_call(assistant, "POST", f"/conversations/{sender}/callback-done", {})
     assert status == 200
     status, listed = console_call(assistant, "GET", "/conversations")
-    assert {row["sender_id"]: row for row in listed["conversations"]}[sender]["callback"] is None
+    assert next(r for r in listed["conversations"] if r["sender_id"] == sender)["status"] == "bot"
+    assert console_call(assistant, "GET", f"/conversations/{sender}")[1]["callback"] is None
     status, again = console_call(assistant, "POST", f"/conversations/{sender}/callback-done", {})
     assert status == 409, again
 

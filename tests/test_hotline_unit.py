@@ -157,3 +157,18 @@ def test_only_a_user_s_request_for_staff_is_waited_for() -> None:
     assert not records.asked_for_staff([pause])  # staff's own 接管
     assert not records.asked_for_staff([offered])
     assert not records.asked_for_staff([requested, pause, {"event": "resume"}, pause])
+
+
+def test_a_call_back_is_a_case_of_the_console_queue_until_done() -> None:
+    from bot.stores.conversation_index import fold_all
+
+    def agent(stage: str, at: float) -> dict:
+        return {"event": "agent", "timestamp": at, "data": hotline.handoff_data(hotline.HandoffRecord(stage=stage))}
+
+    asked = [{"event": "user", "timestamp": 1.0, "text": "转人工", "input_channel": "rest"}, agent("requested", 1.0)]
+    row = fold_all("u", [*asked, agent("callback", 5.0)])
+    assert row is not None and row["status"] == "callback" and row["handoff_time"] == 5.0
+    done = fold_all("u", [agent("callback_done", 9.0)], row)
+    assert done is not None and done["status"] == "bot" and done["handoff_time"] is None
+    again = fold_all("u", [{"event": "pause", "timestamp": 7.0}], row)  # 转人工 again, staff now on duty
+    assert again is not None and again["status"] == "waiting" and again["handoff_time"] == 7.0
