@@ -238,7 +238,11 @@ def test_the_console_and_its_api_refuse_without_the_token(assistant: AssistantCl
     assert http_status(f"{base}/console/api/conversations", staff) == 200
     reply = {**staff, "Content-Type": "application/json"}
     assistant.ask(sender, "徽商服务卡有什么用")
-    # A REST (or Telegram) user would never see a staff reply sent over socket.io: refused, not lost.
+    # Nothing can be pushed to a REST caller: the conversation says so, and a reply is refused, not lost
+    # (Telegram, WeChat and web chat users get theirs: tests/test_console_delivery.py).
+    detail = urllib.request.Request(f"{base}/console/api/conversations/{sender}", headers=staff)
+    with urllib.request.urlopen(detail, timeout=30) as answer:
+        assert json.loads(answer.read())["delivery"]["reason"] == "rest_cannot_push"
     assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": "hi"}') == 409
     assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": ""}') == 400
     # The public widget routes do not open other channels' conversations, even by a web-chat-like id.

@@ -6,7 +6,7 @@ in a worker thread (it is a scan of the events table, through an index on (type_
 that the sweep creates once); each conversation found is then re-read and handed back under its
 lock, so that with several replicas sweeping, and staff replying meanwhile, only one of them does
 it and only when it is still due. The notice goes to the user on their own channel through the
-``deliver`` function the composition root hands in, and a ``handoff`` record of stage
+``deliver`` function the console hands in (bot/channels/delivery/), and a ``handoff`` record of stage
 ``handed_back`` (by ``timeout``) notes the times.
 """
 
@@ -25,8 +25,9 @@ from knowledge import hotline
 
 logger = logging.getLogger(__name__)
 
-# Sends texts to a conversation's user on the channel the user wrote from: (sender_id, channel, texts).
-Deliver = Callable[[str, str, List[str]], Awaitable[None]]
+# Sends texts to a conversation's user on the channel the user wrote from: (sender_id, texts, when the
+# user last wrote — WeChat's reply window counts from it).
+Deliver = Callable[[str, List[str], "float | None"], Awaitable[None]]
 INDEX_NAME = "ix_events_type_name_timestamp"
 
 
@@ -112,8 +113,9 @@ class WaitSweep:
             for event in appended:
                 tracker.update(event)
             await agent.tracker_store.save(tracker)
+        last_user_at = max((float(e.get("timestamp") or 0) for e in events if e.get("event") == "user"), default=None)
         try:
-            await self.deliver(sender_id, channel, [text])
+            await self.deliver(sender_id, [text], last_user_at)
         except Exception:  # the hand-back stands; the notice is in the conversation's history
             logger.exception("Could not deliver the timed-out notice to %s (%s)", sender_id, channel)
         logger.info("Handed %s back to the bot: no staff reply within %.0f s", sender_id, self.wait_s)

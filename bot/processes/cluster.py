@@ -193,7 +193,8 @@ def start_cluster(
     cluster = Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in replica_ports])
     cluster.internal_token = servers.internal_caller_token()
     # nginx is the one proxy in front: the replicas take the client address from its X-Forwarded-For.
-    rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}
+    rasa_env = {**servers.redis_env(stores_settings), **(extra_env or {}),
+                internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}  # fmt: skip
     try:
         # Every child is spawned from this (the main) thread, so each dies with this process even on
         # kill -9 (servers._die_with_parent follows the spawning thread); only the waiting is parallel.

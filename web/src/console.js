@@ -15,6 +15,8 @@ const CHANNELS = { webchat: "网页", wechat: "微信", telegram: "Telegram", re
 const STATUSES = { waiting: "待人工", staff: "人工服务中", callback: "待回电", bot: "机器人应答" };
 const UNANSWERED = { fallback: "未能理解", out_of_scope: "超出范围", low_confidence: "置信度低" };
 const api = staffApi("/console");
+// Sanic does not decode %3A in a path parameter: "telegram:42" and "wechat:o…" keep their colon.
+const senderPath = (id) => encodeURIComponent(id).replace(/%3A/gi, ":");
 
 const clock = (seconds) => (seconds ? new Date(seconds * 1000).toLocaleTimeString("zh-CN", { hour12: false }) : "");
 
@@ -215,6 +217,7 @@ function renderTurn(turn) {
     rated.appendChild(el("span", "muted", ` ${turn.feedback.channel || ""} ${clock(turn.feedback.time)}`));
     li.appendChild(rated);
   }
+  if (turn.undelivered) li.appendChild(el("div", "undelivered", "未送达：用户没有收到这条回复"));
   if (turn.buttons && turn.buttons.length) {
     li.appendChild(el("div", "cites", `按钮：${turn.buttons.map((b) => b.title).join(" | ")}`));
   }
@@ -223,7 +226,7 @@ function renderTurn(turn) {
 
 async function refreshDetail() {
   if (!state.selected) return;
-  const detail = await api(`/conversations/${encodeURIComponent(state.selected)}`);
+  const detail = await api(`/conversations/${senderPath(state.selected)}`);
   $("placeholder").hidden = true;
   $("conversation").hidden = false;
   $("title").textContent = detail.sender_id;
@@ -236,12 +239,23 @@ async function refreshDetail() {
   $("callback-done").hidden = !detail.callback;
   $("callback").hidden = !detail.callback;
   if (detail.callback) $("callback").textContent = `待回电：${detail.callback.phone}（${clock(detail.callback.at)}）问题：${detail.callback.question}`;
+  renderDelivery(detail.delivery);
   renderCase(detail.case, detail.now || Date.now() / 1000, detail.target_s || 180);
   const turns = $("turns");
   const atBottom = turns.lastElementChild === null || window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
   turns.textContent = "";
   for (const turn of detail.turns) turns.appendChild(renderTurn(turn));
   if (atBottom) $("detail").scrollTop = $("detail").scrollHeight;
+}
+
+// Whether a reply can reach this user on the user's channel, said before staff type (WeChat's
+// 48-hour window, an account without 客服消息, a REST caller that cannot be pushed to).
+function renderDelivery(delivery) {
+  const blocked = Boolean(delivery && !delivery.deliverable);
+  $("delivery").hidden = !blocked;
+  $("delivery").textContent = blocked ? `无法回复：${delivery.message}` : "";
+  $("reply-text").disabled = blocked;
+  $("reply").querySelector("button").disabled = blocked;
 }
 
 function query() {
@@ -299,8 +313,10 @@ function showError(error) {
 
 async function post(action, body) {
   try {
-    await api(`/conversations/${encodeURIComponent(state.selected)}/${action}`, { method: "POST", body: JSON.stringify(body || {}) });
-    showError(null);
+    const done = await api(`/conversations/${senderPath(state.selected)}/${action}`, { method: "POST", body: JSON.stringify(body || {}) });
+    // The hand-back notice goes to the user's channel too; say so when it could not.
+    const missed = done.delivery && done.delivery.delivered === false;
+    showError(missed ? new Error(`交还通知未送达：${done.delivery.message}`) : null);
     await refreshDetail();
   } catch (error) {
     showError(error);

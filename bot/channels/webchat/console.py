@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Dict, List
 
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -28,19 +28,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.channel_texts import channel_text
+from bot.channels.delivery.contract import Delivery
+from bot.channels.delivery.router import channel_of, last_user_time
 from bot.channels.feedback_store import current_agent
 from bot.channels.webchat import console_queue, staff_sessions
 from bot.channels.webchat.case import case_of
-from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused
+from bot.channels.webchat.conversations import STAFF_METADATA_KEY, UNDELIVERED_KEY, console_turns, paused
 from bot.channels.webchat.signed_in import StaffArea
 from bot.hotline import records, status
 from bot.hotline.wait_sweep import WaitSweep
 from knowledge import hotline
 
 logger = logging.getLogger(__name__)
-
-# Sends one message to a web chat session's widget (the channel's socket.io output).
-SendToSession = Callable[[str, Dict[str, Any]], Awaitable[None]]
 
 TOKEN_ENV = "CONSOLE_TOKEN"
 COOKIE_NAME = "wanqi_console"
@@ -107,24 +106,24 @@ def _console_session(request: Request) -> str:
     return session_id or "unknown"
 
 
-def _sweep(send_to_session: SendToSession) -> WaitSweep:
-    """The wait timeout (bot/hotline/wait_sweep.py), its notice delivered on the user's channel."""
+def _sweep(delivery: Delivery) -> WaitSweep:
+    """The wait timeout (bot/hotline/wait_sweep.py), its notice delivered on the user's own channel."""
 
-    async def deliver(sender_id: str, channel: str, texts: List[str]) -> None:
-        if channel != "webchat":  # until the per-channel delivery lands: the notice waits in the history
-            logger.warning("No delivery for %s users yet: %s reads the notice in the history", channel, sender_id)
-            return
-        for text in texts:
-            await send_to_session(sender_id, {"text": text, "resumed": True})
+    async def deliver(sender_id: str, texts: List[str], last_user_at: float | None) -> None:
+        result = await delivery.deliver(sender_id, texts, kind="resumed", last_user_at=last_user_at)
+        if not result["delivered"]:  # the hand-back stands; the notice is in the conversation's history
+            logger.warning("The timed-out notice did not reach %s: %s", sender_id, result["reason"])
 
     settings = status.shared().settings
     notice = lambda channel: channel_text(channel, "handoff_timed_out")  # noqa: E731
     return WaitSweep(settings.wait_s, settings.sweep_s, notice, deliver)
 
 
-def blueprint(send_to_session: SendToSession) -> Blueprint:
+def blueprint(delivery: Delivery) -> Blueprint:
+    """``delivery`` reaches a user on the user's own channel (bot/channels/delivery/, handed in by
+    the web chat channel): staff replies and the hand-back notice."""
     staff = AREA.blueprint("staff_console")  # its page, script, sign-in and sign-out (signed_in.py)
-    sweep = _sweep(send_to_session)
+    sweep = _sweep(delivery)
 
     @staff.listener("after_server_start")
     async def start_sweep(app: Any, _: Any) -> None:
@@ -181,6 +180,7 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         case = case_of(sender_id, events, measures)
         return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events),
                               "case": case, "target_s": console_queue.target_s(), "now": time.time(),
+                              "delivery": delivery.deliverability(sender_id, events),
                               "callback": records.open_callback(events)})  # fmt: skip
 
     @staff.post("/api/conversations/<sender_id:str>/messages")
@@ -195,13 +195,18 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         events = await _events(request, sender_id)
         if events is None:
             return response.json({"error": "no such conversation"}, status=404)
-        if set(input_channels(events)) - {"webchat"}:
-            # Staff replies travel over socket.io; a Telegram/WeChat/REST user would never see them.
-            return response.json({"error": "staff replies reach web chat conversations only"}, status=409)
+        status = delivery.deliverability(sender_id, events)
+        if not status["deliverable"]:
+            # The console showed this before staff typed (the conversation's "delivery"): nothing is sent.
+            return response.json({"error": status["message"], "delivery": status}, status=409)
         text = text.strip()
-        await _append(request, sender_id, [BotUttered(text, metadata={STAFF_METADATA_KEY: True})])
-        await send_to_session(sender_id, {"text": text, "staff": True})
-        return response.json({"sent": True})
+        result = await delivery.deliver(sender_id, [text], kind="staff", last_user_at=last_user_time(events))
+        # Recorded either way: a reply that did not go out stays in the conversation, marked, and staff are told.
+        metadata = {STAFF_METADATA_KEY: True, **({} if result["delivered"] else {UNDELIVERED_KEY: result["reason"]})}
+        await _append(request, sender_id, [BotUttered(text, metadata=metadata)])
+        if not result["delivered"]:
+            return response.json({"sent": False, "error": result["message"], "delivery": result}, status=502)
+        return response.json({"sent": True, "delivery": result})
 
     @staff.post("/api/conversations/<sender_id:str>/pause")
     @requires_token(api=True)
@@ -223,10 +228,12 @@ def blueprint(send_to_session: SendToSession) -> Blueprint:
         if paused(events):
             # action_listen puts the tracker back into "waiting for the user", the state the policies
             # predict from; without it the next message follows the hand-off action and falls back.
-            resumed = channel_text("webchat", "staff_resumed")
+            resumed = channel_text(channel_of(sender_id), "staff_resumed")
+            last_user_at = last_user_time(events)
             events = [ConversationResumed(), BotUttered(resumed), ActionExecuted("action_listen")]
             await _append(request, sender_id, events)
-            await send_to_session(sender_id, {"text": resumed, "resumed": True})
+            result = await delivery.deliver(sender_id, [resumed], kind="resumed", last_user_at=last_user_at)
+            return response.json({"paused": False, "delivery": result})
         return response.json({"paused": False})
 
     return staff
