@@ -100,7 +100,7 @@ def test_staff_see_the_case_and_find_it_by_department_channel_status_and_words(
         # From the keyboard: a row opens with Enter.
         page.fill("#filter-q", "")
         row[card].wait_for(timeout=WAIT_MS)
-        row[card].focus()
+        row[card].locator("button.open").focus()
         page.keyboard.press("Enter")
         page.locator("#title", has_text=card).wait_for(timeout=WAIT_MS)
         assert "没有做过资格判断" in case.locator(".case-verdict").inner_text()

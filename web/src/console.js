@@ -73,7 +73,11 @@ function fillOptions(options) {
 function open(sender) {
   state.selected = sender;
   refreshDetail();
-  for (const other of $("conversations").children) other.classList.toggle("selected", other.dataset.sender === sender);
+  for (const other of $("conversations").children) {
+    other.classList.toggle("selected", other.dataset.sender === sender);
+    const button = other.querySelector("button.open");
+    if (button) button.toggleAttribute("aria-current", other.dataset.sender === sender);
+  }
 }
 
 function renderList(conversations, now, target) {
@@ -87,35 +91,32 @@ function renderList(conversations, now, target) {
     const li = el("li");
     li.dataset.sender = c.sender_id;
     li.dataset.status = c.status || (c.paused ? "waiting" : "bot");
-    li.tabIndex = 0;
-    li.setAttribute("role", "button");
     if (c.sender_id === state.selected) li.classList.add("selected");
-    const row = el("div", "row1");
+    // One button per row: reachable with Tab, opened with Enter or Space, named by its text.
+    const button = el("button", "open");
+    button.type = "button";
+    if (c.sender_id === state.selected) button.setAttribute("aria-current", "true");
+    const row = el("span", "row1");
     if (c.status !== "bot") row.appendChild(statusBadge(c.status));
     row.appendChild(el("span", "sender", c.sender_id));
     row.appendChild(el("span", "badge channel", (c.channels || []).map((ch) => CHANNELS[ch] || ch).join(",") || "–"));
     row.appendChild(el("span", "muted", clock(c.last_time)));
-    li.appendChild(row);
+    button.appendChild(row);
     const wait = waitBadge(c, now, target);
-    if (wait) li.appendChild(wait);
-    li.appendChild(el("div", "last", c.last_user_text));
+    if (wait) button.appendChild(wait);
+    button.appendChild(el("span", "last", c.last_user_text));
     if (c.citations && c.citations.length) {
-      li.appendChild(el("div", "cites", `引用：${c.citations.map((n) => `第${n}条`).join("、")}`));
+      button.appendChild(el("span", "cites", `引用：${c.citations.map((n) => `第${n}条`).join("、")}`));
     }
     if (c.departments && c.departments.length) {
-      const tags = el("div", "departments");
+      const tags = el("span", "departments");
       for (const name of c.departments) tags.appendChild(el("span", "tag", name));
-      li.appendChild(tags);
+      button.appendChild(tags);
     }
-    li.addEventListener("click", () => open(c.sender_id));
-    li.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        open(c.sender_id);
-      }
-    });
+    button.addEventListener("click", () => open(c.sender_id));
+    li.appendChild(button);
     list.appendChild(li);
-    if (refocus === c.sender_id) li.focus();
+    if (refocus === c.sender_id) button.focus();
   }
 }
 
@@ -231,7 +232,8 @@ async function refreshDetail() {
   $("conversation").hidden = false;
   $("title").textContent = detail.sender_id;
   state.paused = detail.paused;
-  $("state").textContent = detail.paused ? "人工服务中" : "机器人应答中";
+  const status = detail.case ? detail.case.status : detail.paused ? "staff" : "bot";
+  $("state").textContent = STATUSES[status] || status;
   $("state").className = detail.paused ? "state badge paused" : "state badge";
   $("takeover").hidden = detail.paused;
   $("resume").hidden = !detail.paused;
@@ -242,10 +244,11 @@ async function refreshDetail() {
   renderDelivery(detail.delivery);
   renderCase(detail.case, detail.now || Date.now() / 1000, detail.target_s || 180);
   const turns = $("turns");
-  const atBottom = turns.lastElementChild === null || window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
+  // The turns scroll under the case panel; follow new turns unless staff scrolled up to read.
+  const atBottom = turns.lastElementChild === null || turns.scrollTop + turns.clientHeight >= turns.scrollHeight - 40;
   turns.textContent = "";
   for (const turn of detail.turns) turns.appendChild(renderTurn(turn));
-  if (atBottom) $("detail").scrollTop = $("detail").scrollHeight;
+  if (atBottom) turns.scrollTop = turns.scrollHeight;
 }
 
 // Whether a reply can reach this user on the user's channel, said before staff type (WeChat's
