@@ -79,6 +79,8 @@ ALL_SETS = {**SETS, **DIALOGUE_SETS}
 # Near copies between sets or of training examples, left out of the headline numbers.
 DUPLICATES_FILE = HELDOUT_DIR / "duplicates.yml"
 REPORTS_DIR = PROJECT_DIR / "reports"
+
+
 @dataclass
 class Outcome:
     question: str
