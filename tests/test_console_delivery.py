@@ -18,12 +18,22 @@ import pytest
 
 from bot.channels.channel_texts import channel_text
 from bot.channels.wechat.customer_service import WINDOW_CLOSED
+from tests.support.console_api import set_on_duty
 from tests.support.fake_telegram_api import server_bot_api
 from tests.support.socketio_client import SocketIOClient, new_session, until_card
 from tests.support.wechat_messages import SERVER_SETTINGS, WeChatServerSimulator, server_wechat_api, text_xml
 from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
+
+
+@pytest.fixture(autouse=True)
+def staff_on_duty(assistant: AssistantClient):
+    """A staff console is open (its heartbeat, docs/HOTLINE.md): 转人工 hands over instead of offering 12345."""
+    set_on_duty(assistant, True)
+    yield
+    set_on_duty(assistant, False)
+
 
 RESUMED = channel_text("common", "staff_resumed")
 _msg_ids = itertools.count(int.from_bytes(secrets.token_bytes(4), "big") * 1000)

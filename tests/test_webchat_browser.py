@@ -168,16 +168,8 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
     page = widget
     ask(page, "徽商服务卡有什么用")
     page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    before = bot_turn_count(page)
-    ask(page, "转人工")
-    handoff = page.locator(".wq-card[data-kind=handoff]")
-    handoff.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    assert handoff.locator(".wq-citation").count() == 0
-    assert page.locator(".wq-status").is_visible()
-    assert bot_turn_count(page) == before + 1
-    session = page.locator("#wanqi-webchat").get_attribute("data-session")
 
-    # Staff sign in on another browser (no shared cookies with the caller).
+    # Staff sign in on another browser (no shared cookies with the caller); the open console puts them on duty.
     staff_context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     try:
         console = staff_context.new_page()
@@ -188,6 +180,17 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         assert "令牌不正确" in console.content()
         console.fill("input[name=token]", assistant.console_token)
         console.click("button[type=submit]")
+        console.locator("#duty", has_text="在岗").wait_for(timeout=20_000)
+
+        before = bot_turn_count(page)
+        ask(page, "转人工")
+        handoff = page.locator(".wq-card[data-kind=handoff]")
+        handoff.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert handoff.locator(".wq-citation").count() == 0
+        assert page.locator(".wq-status").is_visible()
+        assert bot_turn_count(page) == before + 1
+        session = page.locator("#wanqi-webchat").get_attribute("data-session")
+
         row = console.locator(f".conversations li[data-sender='{session}']")
         row.wait_for(timeout=20_000)
         assert row.locator(".badge.paused").inner_text() == "待人工"
@@ -217,6 +220,8 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         ask(page, "徽商服务卡有什么用")
         page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
         screenshot(page, "webchat-handoff.png")
+        console.click("form[action='/console/logout'] button")  # signed out: off duty at once
+        console.locator("input[name=token]").wait_for(timeout=10_000)
     finally:
         staff_context.close()
 

@@ -155,6 +155,21 @@ class Consoles:
             thread.join(30)
 
 
+def previous_list_ms(store: Any, repeats: int) -> List[float]:
+    """What the list cost before the summaries (main before 5a41002, in-process, without HTTP): the
+    alphabetically last 200 sender ids of ``SELECT DISTINCT``, each whole tracker read and summarised."""
+    import asyncio
+
+    from bot.channels.webchat.conversations import summary
+
+    async def listing() -> None:
+        for sender_id in list(await store.keys())[-200:]:
+            tracker = await store.retrieve_full_tracker(sender_id)
+            summary(sender_id, [event.as_dict() for event in tracker.events] if tracker else [])
+
+    return [timed(lambda: asyncio.run(listing())) for _ in range(repeats)]
+
+
 def chat_turns(base: str, turns: int) -> List[float]:
     timings = []
     sender = f"chat-{uuid.uuid4().hex[:8]}"
@@ -187,6 +202,7 @@ def run_store(kind: str, count: int, pg_url: str, turns: int, model: Path) -> Di
     token = secrets.token_hex(16)
     print(f"[{kind}] starting the assistant …", flush=True)
     stack = start_private_stack(model, workdir, stores=stores, extra_env={"CONSOLE_TOKEN": token})
+    store = None
     try:
         base = stack.rasa_url
         templates = [f"template-{n}" for n in range(len(TEMPLATES))]
@@ -200,7 +216,6 @@ def run_store(kind: str, count: int, pg_url: str, turns: int, model: Path) -> Di
         seed_s = seed(store, templates, ["template-waiting"], count)
         with store.engine.connect() as connection:
             events = connection.execute(sa.text("SELECT COUNT(*) FROM events")).scalar()
-        store.engine.dispose()
         print(f"[{kind}] {events:,} events; measuring …", flush=True)
         console = f"{base}/console/api/conversations"
         load_start = load_average()
@@ -218,10 +233,17 @@ def run_store(kind: str, count: int, pg_url: str, turns: int, model: Path) -> Di
         }
         ids = [f"bench-{random.randrange(count):06d}" for _ in range(30)]
         opens = [timed(lambda sender=sender: http_json(f"{console}/{sender}", token)) for sender in ids]
-        alone = chat_turns(base, turns)
         waiting_id = next((c["sender_id"] for c in first["conversations"] if c["status"] == "waiting"), ids[0])
-        with Consoles(base, token, waiting_id) as consoles:
-            with_consoles = chat_turns(base, turns)
+        # Alternating blocks of 10 turns, so that both phases see the same drift of the machine's load.
+        alone: List[float] = []
+        with_consoles: List[float] = []
+        polled: List[float] = []
+        for _ in range(max(1, turns // 10)):
+            alone += chat_turns(base, 10)
+            with Consoles(base, token, waiting_id) as consoles:
+                with_consoles += chat_turns(base, 10)
+            polled += consoles.timings
+        before = previous_list_ms(store, repeats=3)
         return {
             "store": kind,
             "conversations": count,
@@ -232,11 +254,14 @@ def run_store(kind: str, count: int, pg_url: str, turns: int, model: Path) -> Di
             "list_ms": {name: figures(values) for name, values in lists.items()},
             "open_ms": figures(opens),
             "chat_ms": {"alone": figures(alone), "three_consoles": figures(with_consoles)},
-            "console_list_ms_during_chat": figures(consoles.timings) if consoles.timings else None,
+            "console_list_ms_during_chat": figures(polled) if polled else None,
+            "previous_list_ms": figures(before),
             "load_average": f"{load_start} → {load_average()}",
         }
     finally:
         stack.stop()
+        if store is not None:
+            store.engine.dispose()
         if kind == "postgresql":
             admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT", future=True)
             with admin.connect() as connection:
@@ -254,14 +279,15 @@ def doc_row(report: Dict[str, Any], result: Dict[str, Any]) -> str:
         f"{result['open_ms']['p50']:.0f} / {result['open_ms']['p95']:.0f} | "
         f"{chat['alone']['p50']:.0f} / {chat['alone']['p95']:.0f} | "
         f"{chat['three_consoles']['p50']:.0f} / {chat['three_consoles']['p95']:.0f} | "
+        f"{result['previous_list_ms']['p50']:.0f} | "
         f"{result['listed']} ({result['waiting_listed']} waiting) | {result['load_average']} | {report['note']} |"
     )
 
 
 TABLE_HEAD = (
     "| date (UTC) | commit | store | conversations | list p50 / p95 ms | search / department / waiting p95 ms "
-    "| open p50 / p95 ms | chat alone p50 / p95 ms | chat with 3 consoles p50 / p95 ms | listed | load avg "
-    "| note |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| open p50 / p95 ms | chat alone p50 / p95 ms | chat with 3 consoles p50 / p95 ms "
+    "| previous list (200 trackers) p50 ms | listed | load avg | note |\n" + "|---" * 13 + "|"
 )
 
 

@@ -5,11 +5,14 @@ import { percent, staffApi } from "./staff.js";
 
 const POLL_MS = 2000;
 const SEARCH_DELAY_MS = 300;
+// While this page is open its staff member is on duty (bot/hotline/presence.py counts a console for
+// HOTLINE_PRESENCE_SECONDS after its last heartbeat); 转人工 with nobody on duty offers the hotline instead.
+const HEARTBEAT_MS = 15000;
 const $ = (id) => document.getElementById(id);
 const state = { selected: null, paused: false, optionsShown: false, filters: {} };
 
 const CHANNELS = { webchat: "网页", wechat: "微信", telegram: "Telegram", rest: "REST" };
-const STATUSES = { waiting: "待人工", staff: "人工服务中", bot: "机器人应答" };
+const STATUSES = { waiting: "待人工", staff: "人工服务中", callback: "待回电", bot: "机器人应答" };
 const UNANSWERED = { fallback: "未能理解", out_of_scope: "超出范围", low_confidence: "置信度低" };
 const api = staffApi("/console");
 // Sanic does not decode %3A in a path parameter: "telegram:42" and "wechat:o…" keep their colon.
@@ -48,7 +51,7 @@ function waitBadge(c, now, target) {
 }
 
 function statusBadge(status) {
-  const classes = { waiting: "badge paused", staff: "badge staff", bot: "badge" };
+  const classes = { waiting: "badge paused", staff: "badge staff", callback: "badge paused callback", bot: "badge" };
   return el("span", classes[status] || "badge", STATUSES[status] || status || "–");
 }
 
@@ -70,7 +73,11 @@ function fillOptions(options) {
 function open(sender) {
   state.selected = sender;
   refreshDetail();
-  for (const other of $("conversations").children) other.classList.toggle("selected", other.dataset.sender === sender);
+  for (const other of $("conversations").children) {
+    other.classList.toggle("selected", other.dataset.sender === sender);
+    const button = other.querySelector("button.open");
+    if (button) button.toggleAttribute("aria-current", other.dataset.sender === sender);
+  }
 }
 
 function renderList(conversations, now, target) {
@@ -84,35 +91,32 @@ function renderList(conversations, now, target) {
     const li = el("li");
     li.dataset.sender = c.sender_id;
     li.dataset.status = c.status || (c.paused ? "waiting" : "bot");
-    li.tabIndex = 0;
-    li.setAttribute("role", "button");
     if (c.sender_id === state.selected) li.classList.add("selected");
-    const row = el("div", "row1");
+    // One button per row: reachable with Tab, opened with Enter or Space, named by its text.
+    const button = el("button", "open");
+    button.type = "button";
+    if (c.sender_id === state.selected) button.setAttribute("aria-current", "true");
+    const row = el("span", "row1");
     if (c.status !== "bot") row.appendChild(statusBadge(c.status));
     row.appendChild(el("span", "sender", c.sender_id));
     row.appendChild(el("span", "badge channel", (c.channels || []).map((ch) => CHANNELS[ch] || ch).join(",") || "–"));
     row.appendChild(el("span", "muted", clock(c.last_time)));
-    li.appendChild(row);
+    button.appendChild(row);
     const wait = waitBadge(c, now, target);
-    if (wait) li.appendChild(wait);
-    li.appendChild(el("div", "last", c.last_user_text));
+    if (wait) button.appendChild(wait);
+    button.appendChild(el("span", "last", c.last_user_text));
     if (c.citations && c.citations.length) {
-      li.appendChild(el("div", "cites", `引用：${c.citations.map((n) => `第${n}条`).join("、")}`));
+      button.appendChild(el("span", "cites", `引用：${c.citations.map((n) => `第${n}条`).join("、")}`));
     }
     if (c.departments && c.departments.length) {
-      const tags = el("div", "departments");
+      const tags = el("span", "departments");
       for (const name of c.departments) tags.appendChild(el("span", "tag", name));
-      li.appendChild(tags);
+      button.appendChild(tags);
     }
-    li.addEventListener("click", () => open(c.sender_id));
-    li.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        open(c.sender_id);
-      }
-    });
+    button.addEventListener("click", () => open(c.sender_id));
+    li.appendChild(button);
     list.appendChild(li);
-    if (refocus === c.sender_id) li.focus();
+    if (refocus === c.sender_id) button.focus();
   }
 }
 
@@ -228,17 +232,23 @@ async function refreshDetail() {
   $("conversation").hidden = false;
   $("title").textContent = detail.sender_id;
   state.paused = detail.paused;
-  $("state").textContent = detail.paused ? "人工服务中" : "机器人应答中";
+  const status = detail.case ? detail.case.status : detail.paused ? "staff" : "bot";
+  $("state").textContent = STATUSES[status] || status;
   $("state").className = detail.paused ? "state badge paused" : "state badge";
   $("takeover").hidden = detail.paused;
   $("resume").hidden = !detail.paused;
+  // A call-back left while nobody was on duty: the number and the question, until staff mark it done.
+  $("callback-done").hidden = !detail.callback;
+  $("callback").hidden = !detail.callback;
+  if (detail.callback) $("callback").textContent = `待回电：${detail.callback.phone}（${clock(detail.callback.at)}）问题：${detail.callback.question}`;
   renderDelivery(detail.delivery);
   renderCase(detail.case, detail.now || Date.now() / 1000, detail.target_s || 180);
   const turns = $("turns");
-  const atBottom = turns.lastElementChild === null || window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
+  // The turns scroll under the case panel; follow new turns unless staff scrolled up to read.
+  const atBottom = turns.lastElementChild === null || turns.scrollTop + turns.clientHeight >= turns.scrollHeight - 40;
   turns.textContent = "";
   for (const turn of detail.turns) turns.appendChild(renderTurn(turn));
-  if (atBottom) $("detail").scrollTop = $("detail").scrollHeight;
+  if (atBottom) turns.scrollTop = turns.scrollHeight;
 }
 
 // Whether a reply can reach this user on the user's channel, said before staff type (WeChat's
@@ -331,5 +341,18 @@ $("reply-text").addEventListener("keydown", (event) => {
 });
 $("takeover").addEventListener("click", () => post("pause"));
 $("resume").addEventListener("click", () => post("resume"));
+$("callback-done").addEventListener("click", () => post("callback-done"));
+
+async function heartbeat() {
+  try {
+    const { hotline } = await api("/presence", { method: "POST", body: JSON.stringify({ on_duty: true }) });
+    $("duty").textContent = hotline.within_hours ? "在岗：用户转人工将接入本控制台" : `非人工服务时间（${hotline.hours}）：转人工将提供热线与留言回电`;
+  } catch (error) {
+    showError(error);
+  }
+  setTimeout(heartbeat, HEARTBEAT_MS);
+}
+
+heartbeat();
 
 poll();
