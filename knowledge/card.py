@@ -37,6 +37,8 @@ class AnswerCard:
     source: Dict[str, str] | None = None
     notes: List[str] = field(default_factory=list)
     confidence: float | None = None
+    # The 口播稿 of a policy answer: the same answer as hotline staff read it out (knowledge/spoken.py).
+    spoken: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
