@@ -457,14 +457,6 @@ def _squash(text: str) -> str:
     return _FOLD_SPACE.sub("", text.strip())
 
 
-def compute_benefit(rule_key: str, amount: float) -> float | None:
-    """The computed benefit in yuan for a rule with a percentage benefit (500万 → 50000.0)."""
-    rule = _rules()[rule_key]
-    if not rule.benefit.get("percent_of"):
-        return None
-    return amount * float(rule.benefit["percent"]) / 100
-
-
 _MARKS = {True: "✓", False: "✗", None: "？"}
 
 
@@ -517,7 +509,6 @@ __all__ = [
     "VERDICTS",
     "VERDICT_LABELS",
     "coerce_fact",
-    "compute_benefit",
     "evaluate",
     "explain",
     "format_number",

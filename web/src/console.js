@@ -1,32 +1,13 @@
 // Staff console: polls the console API (cookie-authenticated, same origin) and renders every
 // piece of conversation text with textContent only.
 import { el } from "./text.js";
-import css from "./console.css";
+import { percent, staffApi } from "./staff.js";
 
 const POLL_MS = 2000;
 const $ = (id) => document.getElementById(id);
 const state = { selected: null, paused: false };
+const api = staffApi("/console");
 
-const style = document.createElement("style");
-style.textContent = css;
-document.head.appendChild(style);
-
-async function api(path, options = {}) {
-  const reply = await fetch(`/console/api${path}`, {
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    ...options,
-  });
-  if (reply.status === 401 || reply.status === 403) {
-    window.location.reload();
-    throw new Error("signed out");
-  }
-  const body = await reply.json();
-  if (!reply.ok) throw new Error(body.error || String(reply.status));
-  return body;
-}
-
-const percent = (value) => (typeof value === "number" ? `${(value * 100).toFixed(1)}%` : "–");
 const clock = (seconds) => (seconds ? new Date(seconds * 1000).toLocaleTimeString("zh-CN", { hour12: false }) : "");
 
 function renderList(conversations) {

@@ -2,14 +2,14 @@
 measures cited, and 转人工 hand-offs (staff reply to a paused conversation, then hand it back).
 
 Everything here requires the token in ``CONSOLE_TOKEN``: as ``Authorization: Bearer <token>`` or as
-the signed, expiring session cookie the sign-in form sets (bot/channels/webchat/staff_sessions.py,
-which also says which POSTs may change anything). Without ``CONSOLE_TOKEN`` the console is disabled.
+the signed, expiring session cookie the sign-in form sets (the page, script, sign-in and sign-out
+are bot/channels/webchat/signed_in.py's; bot/channels/webchat/staff_sessions.py says which POSTs may
+change anything). Without ``CONSOLE_TOKEN`` the console is disabled.
 The public widget routes (bot/channels/webchat/pages.py) never reach these.
 """
 
 from __future__ import annotations
 
-import hmac
 import os
 import time
 from typing import Any, Awaitable, Callable, Dict, List
@@ -20,84 +20,48 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.channel_texts import channel_text
-from bot.channels.webchat import staff_sessions
-from bot.channels.webchat.assets import static_asset
 from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
+from bot.channels.webchat.signed_in import StaffArea
 
 # Sends one message to a web chat session's widget (the channel's socket.io output).
 SendToSession = Callable[[str, Dict[str, Any]], Awaitable[None]]
 
 TOKEN_ENV = "CONSOLE_TOKEN"
 COOKIE_NAME = "wanqi_console"
-COOKIE_PATH = "/console"
 MAX_REPLY_CHARS = 2000
 MAX_LISTED = 200
-
-DISABLED_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>坐席控制台未启用</title>
-<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
-<h1>坐席控制台未启用</h1>
-<p>The staff console is disabled: set the environment variable <code>CONSOLE_TOKEN</code> to a secret
-and restart (<code>CONSOLE_TOKEN=… make run</code>). Staff sign in with that token.</p></body></html>"""
-
-LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>坐席控制台 · 登录</title>
-<body style="font-family:sans-serif;max-width:30em;margin:4em auto">
-<h1>皖企政策助手 · 坐席控制台</h1>
-<p>{message}</p>
-<form method="post" action="/console/login">
-<label>访问令牌 (CONSOLE_TOKEN) <input type="password" name="token" autocomplete="current-password" autofocus></label>
-<button type="submit">登录</button></form></body></html>"""
 
 
 def configured_token() -> str | None:
     return os.environ.get(TOKEN_ENV) or None
 
 
-def _bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else None
+def _staff_tokens() -> Dict[str, str]:
+    token = configured_token()
+    return {token: "staff"} if token else {}
 
 
-def _by_bearer(request: Request, expected: str) -> bool:
-    given = _bearer_token(request)
-    return bool(given and hmac.compare_digest(given.encode(), expected.encode()))
+AREA = StaffArea(
+    prefix="/console",
+    cookie_name=COOKIE_NAME,
+    title="坐席控制台",
+    token_name="访问令牌",
+    token_label="访问令牌 (CONSOLE_TOKEN)",
+    token_setting=TOKEN_ENV,
+    page_asset="console/index.html",
+    script_asset="console/console.js",
+    tokens=_staff_tokens,
+    disabled_explanation="The staff console is disabled: set the environment variable <code>CONSOLE_TOKEN</code> to a "
+    "secret and restart (<code>CONSOLE_TOKEN=… make run</code>). Staff sign in with that token.",
+    disabled_error="the staff console is disabled: set CONSOLE_TOKEN",
+    unauthorised_error="sign in with the token in CONSOLE_TOKEN",
+)
+requires_token = AREA.requires
 
 
 def authorised(request: Request) -> bool:
     """The token as a Bearer header (scripts), or a valid signed session cookie (browsers)."""
-    expected = configured_token()
-    if not expected:
-        return False
-    return _by_bearer(request, expected) or staff_sessions.sessions_for(expected).valid(
-        request.cookies.get(COOKIE_NAME)
-    )
-
-
-def _refusal(request: Request, api: bool) -> HTTPResponse:
-    if configured_token() is None:
-        if api:
-            return response.json({"error": "the staff console is disabled: set CONSOLE_TOKEN"}, status=403)
-        return response.html(DISABLED_PAGE, status=403)
-    if api:
-        return response.json({"error": "sign in with the token in CONSOLE_TOKEN"}, status=401)
-    return response.html(LOGIN_PAGE.format(message="请输入访问令牌。"), status=401)
-
-
-def requires_token(api: bool) -> Callable:
-    def decorate(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
-        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            if not authorised(request):
-                return _refusal(request, api)
-            if request.method == "POST":
-                by_cookie = not _by_bearer(request, configured_token() or "")
-                refusal = staff_sessions.state_change_refusal(request, by_cookie=by_cookie, needs_json=api)
-                if refusal:
-                    return response.json({"error": refusal[1]}, status=refusal[0])
-            return await handler(request, *args, **kwargs)
-
-        guarded.__name__ = handler.__name__
-        return guarded
-
-    return decorate
+    return AREA.signed_in(request) is not None
 
 
 async def _events(request: Request, sender_id: str) -> List[Dict[str, Any]] | None:
@@ -115,67 +79,7 @@ async def _append(request: Request, sender_id: str, events: List[Event]) -> None
 
 
 def blueprint(send_to_session: SendToSession) -> Blueprint:
-    token = configured_token()
-    if token is not None:
-        staff_sessions.check_token_strength(token)  # at start-up: the server does not run with a weak token
-    staff = Blueprint("staff_console", url_prefix="/console")
-
-    @staff.get("/")
-    @requires_token(api=False)
-    async def page(_: Request) -> HTTPResponse:
-        return response.html(static_asset("console/index.html"), headers={"Cache-Control": "no-store"})
-
-    @staff.get("/console.js")
-    @requires_token(api=False)
-    async def script(_: Request) -> HTTPResponse:
-        return response.text(static_asset("console/console.js"), content_type="application/javascript; charset=utf-8",
-                             headers={"Cache-Control": "no-store"})  # fmt: skip
-
-    @staff.post("/login")
-    async def login(request: Request) -> HTTPResponse:
-        expected = configured_token()
-        if expected is None:
-            return response.html(DISABLED_PAGE, status=403)
-        refusal = staff_sessions.state_change_refusal(request, by_cookie=False, needs_json=False)
-        if refusal:
-            return response.html(LOGIN_PAGE.format(message="请从控制台页面登录。"), status=refusal[0])
-        address = staff_sessions.client_address(request)
-        wait_s = staff_sessions.throttle().retry_after_s(address)
-        if wait_s:
-            page = LOGIN_PAGE.format(message=f"登录失败次数过多，请{(wait_s + 59) // 60}分钟后再试。")
-            return response.html(page, status=429, headers={"Retry-After": str(wait_s)})
-        given = (request.form.get("token") or "").strip() if request.form else ""
-        if not (given and hmac.compare_digest(given.encode(), expected.encode())):
-            staff_sessions.throttle().failed(address)
-            return response.html(LOGIN_PAGE.format(message="令牌不正确，请重试。"), status=401)
-        sessions = staff_sessions.sessions_for(expected)
-        reply = response.redirect("/console/", status=303)
-        reply.cookies[COOKIE_NAME] = sessions.issue()
-        cookie = reply.cookies[COOKIE_NAME]
-        cookie["httponly"] = True
-        cookie["samesite"] = "Strict"
-        cookie["path"] = COOKIE_PATH
-        cookie["max-age"] = int(sessions.ttl_s)
-        if staff_sessions.over_https(request):
-            cookie["secure"] = True
-        return reply
-
-    @staff.post("/logout")
-    async def logout(request: Request) -> HTTPResponse:
-        refusal = staff_sessions.state_change_refusal(request, by_cookie=True, needs_json=False)
-        if refusal:
-            return response.json({"error": refusal[1]}, status=refusal[0])
-        expected = configured_token()
-        if expected:
-            staff_sessions.sessions_for(expected).revoke(request.cookies.get(COOKIE_NAME))
-        reply = response.redirect("/console/", status=303)
-        # Cleared on the path it was set on: a cookie cleared on "/" stays in the browser for /console.
-        reply.cookies[COOKIE_NAME] = ""
-        reply.cookies[COOKIE_NAME]["path"] = COOKIE_PATH
-        reply.cookies[COOKIE_NAME]["max-age"] = 0
-        reply.cookies[COOKIE_NAME]["httponly"] = True
-        reply.cookies[COOKIE_NAME]["samesite"] = "Strict"
-        return reply
+    staff = AREA.blueprint("staff_console")  # its page, script, sign-in and sign-out (signed_in.py)
 
     @staff.get("/api/conversations")
     @requires_token(api=True)
