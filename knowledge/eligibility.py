@@ -152,6 +152,8 @@ class Evaluation:
     facts: Dict[str, Any] = field(default_factory=dict)
     # The facts still unknown whose answer could change the verdict (need_info).
     open_facts: Tuple[str, ...] = ()
+    # Facts the conversation stated and then took back (a correction, a doubt): unknown again.
+    taken_back: Tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

@@ -217,3 +217,33 @@ async def test_the_console_sends_no_cors_headers(monkeypatch) -> None:
             headers={"Origin": "https://evil.example", "Authorization": f"Bearer {TOKEN}"},
         )
         assert "access-control-allow-origin" not in reply.headers
+
+
+@pytest.mark.asyncio
+async def test_logout_on_one_replica_signs_out_on_every_replica(monkeypatch, redis_key_prefix: str) -> None:
+    """With REDIS_URL (a cluster), the revocation is shared: another replica (here: the same server
+    after its in-process memory is gone, as a second process would have it) refuses the cookie."""
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/1")
+    monkeypatch.setenv("REDIS_KEY_PREFIX", redis_key_prefix)
+    async with console_server(monkeypatch) as base, httpx.AsyncClient() as http:
+        cookie = session_cookie(await login(http, base))
+        copy = {console.COOKIE_NAME: cookie}
+        out = await http.post(f"{base}/console/logout", cookies=copy, headers={"Origin": base})
+        assert out.status_code == 303
+        staff_sessions.reset_for_tests()  # "replica B": none of replica A's memory
+        after = await http.get(f"{base}/console/api/conversations", cookies=copy)
+        assert after.status_code == 401
+        # A session that was not signed out still opens the console on "replica B".
+        fresh = session_cookie(await login(http, base))
+        staff_sessions.reset_for_tests()
+        assert (await http.get(f"{base}/console/api/conversations", cookies={console.COOKIE_NAME: fresh})).is_success
+
+
+def test_an_unanswering_redis_refuses_cookies_rather_than_letting_revoked_ones_in() -> None:
+    import redis
+
+    broken = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.5, socket_timeout=0.5)
+    sessions = staff_sessions.StaffSessions(TOKEN, revocations=staff_sessions.RedisRevocations(broken, "x"))
+    cookie = sessions.issue()
+    assert not sessions.valid(cookie)
+    sessions.revoke(cookie)  # logged, no crash: the browser's cookie is cleared all the same

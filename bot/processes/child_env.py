@@ -26,14 +26,13 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # The Rasa server hosts the REST, web chat, WeChat and feedback channels, the staff console and the
     # review inbox (which retrains in the background: GATE_*);
     # the tracker/lock stores come from the endpoints file. Rasa's own settings are RASA_* (telemetry,
-    # caches); the Rasa API token is given on its command line, not here.
+    # caches); the Rasa API token only when the API runs (bot/rasa_server/api_token.py).
     "Rasa server": (
         (
             "DATABASE_URL",
             "MAX_MESSAGE_CHARS",
             "ACTION_TIMEOUT_S",
             "INTERNAL_CALLER_TOKEN",
-            "FEEDBACK_TOKEN",
             "CONVERSATION_RETENTION_DAYS",
             "MAINTAINER_TOKEN",
             "MAINTAINER_TOKENS",
@@ -54,10 +53,11 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "KNOWLEDGE_",
         ),
     ),  # fmt: skip
-    "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "FEEDBACK_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
+    "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
     "nginx": ((), ()),
 }
-NEVER = ("RASA_API_TOKEN",)  # on the Rasa server's command line (rasa run --auth-token) only
+# Not copied from the shell: the Rasa server gets it only when it runs the API (servers.spawn_rasa_server).
+NEVER = ("RASA_API_TOKEN",)
 
 
 def kind_of(name: str) -> str:

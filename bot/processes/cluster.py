@@ -26,7 +26,7 @@ from typing import List
 
 from bot.channels import internal_callers
 from bot.paths import PROJECT_DIR, VAR_DIR
-from bot.processes import capacity, descendants, env_file, servers
+from bot.processes import capacity, descendants, env_file, nginx_log, servers
 from bot.processes.supervisor import Supervisor
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
@@ -40,13 +40,17 @@ NGINX_CONF = """\
 # Written by bot/processes/cluster.py for one run; edit the template there, not this file.
 {user_line}worker_processes 1;
 pid {run_dir}/nginx.pid;
-error_log {run_dir}/nginx-error.log warn;
+# To stderr, which the cluster reads and scrubs before it is logged (bot/processes/nginx_log.py):
+# nginx writes a failed request's request line there, tokens and conversation ids included.
+error_log stderr warn;
 events {{ worker_connections 2048; }}
 http {{
-    # No query strings (Rasa's API takes its token as ?token=) and no web chat session ids (the
-    # history path holds one, and it is the key to that conversation) in the access log.
+    # No query strings (Rasa's API takes its token as ?token=), no web chat session ids (the history
+    # path holds one, and it is the key to that conversation) and no sender ids in the access log.
     map $uri $logged_path {{
         ~^/webchat/history/ /webchat/history/-;
+        ~^/console/api/conversations/ /console/api/conversations/-;
+        ~^/conversations/ /conversations/-;
         default $uri;
     }}
     log_format no_secrets '$remote_addr [$time_local] "$request_method $logged_path $server_protocol" '
@@ -61,9 +65,12 @@ http {{
     client_max_body_size 1m;
     client_body_buffer_size 1m;
 
+    # No keep-alive connections to the replicas: a connection nginx kept to a replica that has since
+    # died fails only after the message was written to it, and a message once sent is never sent
+    # again (below). A fresh connection to a dead replica is refused before anything is sent, and
+    # nginx tries the next one (a loopback connect costs well under a millisecond).
     upstream rasa_rest {{
 {servers}
-        keepalive 64;
     }}
     upstream rasa_socketio {{
         ip_hash;
@@ -88,18 +95,15 @@ http {{
         }}
         location / {{
             proxy_pass http://rasa_rest;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
             proxy_set_header Host $host;
             # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
-            # A replica that refuses the connection is skipped (the message was not sent to it). A
-            # reset is retried on the next replica too, POST included (non_idempotent): a killed replica
-            # resets the idle keep-alive connections nginx reuses, and without the retry the next message
-            # got 502 (issue 17). The cost: a replica dying in the middle of a turn may have stored that
-            # turn's user message before the other replica runs it again.
-            proxy_next_upstream error timeout non_idempotent;
+            # A replica that refuses the connection or times out connecting is skipped: it never saw
+            # the message. A POST (a turn) that reached a replica is never sent to another one (no
+            # non_idempotent): that replica may have stored or answered it, and a second run would
+            # answer twice and store the message twice. The caller gets 502 and may send it again.
+            proxy_next_upstream error timeout;
         }}
     }}
 }}
@@ -165,8 +169,9 @@ def start_nginx(run_dir: Path, port: int, replica_ports: List[int], log_dir: Pat
     test = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(run_dir)], capture_output=True, text=True)
     if test.returncode != 0:
         raise servers.StartupError(f"nginx rejected {conf}:\n{test.stderr}")
-    command = [nginx, "-c", str(conf), "-p", str(run_dir), "-g", "daemon off;"]
-    process = servers._spawn("nginx", command, log_dir, servers.child_environment("nginx"))
+    # -e stderr: also what nginx logs before it has read the configuration goes through the scrub.
+    command = [nginx, "-e", "stderr", "-c", str(conf), "-p", str(run_dir), "-g", "daemon off;"]
+    process = servers._spawn("nginx", command, log_dir, servers.child_environment("nginx"), line_filter=nginx_log.scrub)
     servers.wait_until_ready(process, f"http://127.0.0.1:{port}/", timeout=30)
     return process
 

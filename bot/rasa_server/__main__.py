@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import sys
 
+from bot.rasa_server import api_token
 from bot.rasa_server.hooks import install_hooks
 
 
@@ -32,7 +33,8 @@ def main() -> None:
     install_hooks()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    # The API token comes in the environment (bot/rasa_server/api_token.py), not on the command line.
+    sys.argv = ["rasa", *api_token.with_token(sys.argv[1:], os.environ)]
     rasa_main()
 
 

@@ -1,6 +1,8 @@
 // The answer card (DESIGN.md) as a compact panel: cited measures (original text on click),
 // the verdict badge with its reasons, the next question, notes, the source, a copy button and,
 // for policy answers, the 口播稿 (spoken version) with its own copy button.
+// The verdict labels are the server's (knowledge/card.py, sent in /webchat/config): one definition
+// for the answers, the chat footers and this badge.
 import { el, copyText } from "./text.js";
 
 const KIND_LABELS = {
@@ -12,27 +14,21 @@ const KIND_LABELS = {
   handoff: "转人工",
 };
 
-const VERDICTS = {
-  eligible: { label: "符合条件", className: "wq-verdict-eligible" },
-  not_eligible: { label: "不符合条件", className: "wq-verdict-not-eligible" },
-  need_info: { label: "还需补充信息", className: "wq-verdict-need-info" },
-};
-
 function reasonIcon(met) {
   if (met === true) return ["✓", "wq-met"];
   if (met === false) return ["✗", "wq-unmet"];
   return ["?", "wq-unknown"];
 }
 
-export function renderCard(card, { openMeasure, answerText }) {
+export function renderCard(card, { openMeasure, answerText, verdictLabels = {} }) {
   const panel = el("section", `wq-card wq-card-${card.kind || "policy"}`);
   panel.dataset.kind = card.kind || "";
 
   const head = el("div", "wq-card-head");
   head.appendChild(el("span", "wq-card-kind", KIND_LABELS[card.kind] || card.kind || "回答"));
-  const verdict = VERDICTS[card.verdict];
-  if (verdict) {
-    const badge = el("span", `wq-verdict ${verdict.className}`, verdict.label);
+  const verdictLabel = Object.prototype.hasOwnProperty.call(verdictLabels, card.verdict || "") ? verdictLabels[card.verdict] : null;
+  if (verdictLabel) {
+    const badge = el("span", `wq-verdict wq-verdict-${card.verdict.replace(/_/g, "-")}`, verdictLabel);
     badge.dataset.verdict = card.verdict;
     head.appendChild(badge);
   }

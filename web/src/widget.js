@@ -136,7 +136,7 @@ function build() {
 function start() {
   const ui = build();
   const state = { sessionId: stored(STORAGE_KEY), maxChars: 500, historyLoaded: false, lastBot: null, typingTimer: null,
-    feedback: null, pendingRatings: new Map() };
+    feedback: null, verdictLabels: {}, pendingRatings: new Map() };
 
   const scrollDown = () => {
     ui.log.scrollTop = ui.log.scrollHeight;
@@ -212,7 +212,8 @@ function start() {
     const card = message.card || (message.custom && message.custom.answer_card);
     if (card && typeof card === "object") {
       const texts = turn.texts;
-      turn.group.appendChild(renderCard(card, { openMeasure, answerText: () => texts.join("\n") }));
+      const verdictLabels = state.verdictLabels;
+      turn.group.appendChild(renderCard(card, { openMeasure, answerText: () => texts.join("\n"), verdictLabels }));
       if (card.kind === "handoff" && live) setHandoff(true);
       // History messages carry their answer_ref (and any rating given); live ones are hashed here.
       const ref = message.answer_ref || (!message.time && turn.sinceCard.length && state.feedback &&
@@ -321,8 +322,9 @@ function start() {
     ui.root.host.dataset.session = id;
     ui.root.host.dataset.ready = "true";
   });
-  socket.on("bot_uttered", (message) => {
+  socket.on("bot_uttered", async (message) => {
     if (!message || typeof message !== "object") return;
+    await configReady; // the card's labels come with the config
     if (message.notice === "too_long") showNotice(message.text);
     setTyping(false);
     if (message.notice === "too_long") return;
@@ -357,6 +359,7 @@ function start() {
     .then((config) => {
       if (config && config.max_message_chars) state.maxChars = config.max_message_chars;
       if (config && config.feedback) state.feedback = config.feedback;
+      if (config && config.verdict_labels) state.verdictLabels = config.verdict_labels;
     })
     .catch(() => {});
 }
