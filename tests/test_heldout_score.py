@@ -66,3 +66,21 @@ def test_serving_scores_counted_the_old_way_are_measured_again(tmp_path: Path) -
     serving = tmp_path / "wanqi-x.tar.gz"
     assert gate.known_scores(tmp_path, serving, sets, {"serving": str(serving), "serving_scores": old}) is None
     assert gate.known_scores(tmp_path, serving, sets, {"serving": str(serving), "serving_scores": new}) == new
+
+
+def test_the_lenient_count_of_the_old_floor_is_kept_beside_the_strict_one() -> None:
+    from bot.training.heldout_score import is_lenient_rejection
+
+    assert is_lenient_rejection({"kind": "fallback", "citations": []}, "您是想问 …")
+    assert not is_rejection({"kind": "fallback", "citations": []}, "您是想问 …")
+    assert is_lenient_rejection(None, "") and not is_rejection(None, "")
+
+
+def test_every_heldout_floor_is_a_number_the_gate_measures() -> None:
+    import yaml
+
+    from tools.quality_gate import FLOOR_FILE
+
+    measured = {"questions", "clause_accuracy", "out_of_scope_rejection", "out_of_scope_rejection_lenient"}
+    floors = yaml.safe_load(FLOOR_FILE.read_text(encoding="utf-8"))["heldout"]
+    assert set(floors) <= measured

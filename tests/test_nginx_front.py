@@ -1,10 +1,11 @@
 """The nginx that `make run-cluster` writes (bot/processes/cluster.py), run for real in front of two
-fake replicas: a turn (a POST) is never run twice, and a dead replica is still skipped.
+fake replicas that claim each message's delivery as the real REST channel does
+(bot/channels/rest/deliveries.py, one claim store shared by both, as Redis is): a turn is never run
+twice, and a dead replica is still skipped.
 
-A replica that fails *after* it was sent a message may already have stored or answered it; nginx
-must then answer 502 rather than send the same message to the other replica (two turns, two
-answers, the user message twice in the conversation). A replica that is not there at all (refused
-connection: it never saw the message) is skipped, POST included.
+A replica that fails *after* it read a message may already have stored or answered it; the other
+replica must then not run it again (two turns, two answers, the user message twice in the
+conversation). A replica that never read it (refused, or dying) is skipped, POST included.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import httpx
 import pytest
 from aiohttp import web
 
+from bot.channels.rest.deliveries import HEADER, Deliveries
 from bot.processes import cluster
 from bot.processes.ports import free_port
 from tests.support.threaded_server import ThreadedServer
@@ -24,11 +26,14 @@ TURN = "/webhooks/rest/webhook"
 
 
 class Replica:
-    """A fake Rasa server: answers GET / (nginx's readiness check) and counts the turns it got."""
+    """A fake Rasa server: answers GET / (nginx's readiness check), claims each message's delivery
+    and runs (counts) the turns it may run."""
 
-    def __init__(self, dies_mid_turn: bool) -> None:
-        self.turns: List[bytes] = []
+    def __init__(self, dies_mid_turn: bool, deliveries: Deliveries) -> None:
+        self.read: List[str] = []  # the request id of every message it read
+        self.turns: List[bytes] = []  # the messages it ran
         self.dies_mid_turn = dies_mid_turn
+        self.deliveries = deliveries
         app = web.Application()
         app.router.add_get("/", self.health)
         app.router.add_post(TURN, self.turn)
@@ -39,9 +44,13 @@ class Replica:
         return web.json_response({"status": "ok"})
 
     async def turn(self, request: web.Request) -> web.Response:
-        self.turns.append(await request.read())
+        body = await request.read()
+        self.read.append(request.headers.get(HEADER, ""))
+        if not self.deliveries.first_delivery(request.headers.get(HEADER)):
+            return web.json_response([{"recipient_id": "x", "text": "interrupted"}])
+        self.turns.append(body)
         if self.dies_mid_turn:
-            # Got the message, then the connection breaks before any answer (a replica dying mid-turn).
+            # Read the message, began its turn, then the connection breaks before any answer.
             assert request.transport is not None
             request.transport.abort()
         return web.json_response([{"recipient_id": "x", "text": "ok"}])
@@ -56,7 +65,8 @@ class Replica:
 @pytest.fixture
 def front(tmp_path: Path) -> Iterator[Tuple[str, Replica, Replica]]:
     cluster.ensure_nginx()
-    dying, healthy = Replica(dies_mid_turn=True), Replica(dies_mid_turn=False)
+    shared = Deliveries()  # what Redis is to the real replicas
+    dying, healthy = Replica(dies_mid_turn=True, deliveries=shared), Replica(dies_mid_turn=False, deliveries=shared)
     port = free_port()
     nginx = cluster.start_nginx(tmp_path / "nginx", port, [dying.server.port, healthy.server.port], tmp_path)
     try:
@@ -69,18 +79,24 @@ def front(tmp_path: Path) -> Iterator[Tuple[str, Replica, Replica]]:
 
 def test_a_turn_that_failed_on_one_replica_is_not_run_again_on_another(front) -> None:
     url, dying, healthy = front
-    statuses = []
+    replies = []
     with httpx.Client(timeout=30) as http:
         for i in range(6):
-            statuses.append(http.post(url + TURN, json={"sender": f"s{i}", "message": f"第{i}条消息"}).status_code)
+            reply = http.post(url + TURN, json={"sender": f"s{i}", "message": f"第{i}条消息"})
+            replies.append((reply.status_code, reply.json()[0]["text"] if reply.status_code == 200 else None))
     assert dying.turns, "round robin sent no message to the failing replica: the test proved nothing"
-    assert len(dying.turns) + len(healthy.turns) == 6, (statuses, len(dying.turns), len(healthy.turns))
-    assert statuses.count(200) == len(healthy.turns) and statuses.count(502) == len(dying.turns), statuses
+    # nginx handed each message the failing replica had read to the other one, under the same id …
+    assert dying.read and set(dying.read) <= set(healthy.read) and all(dying.read), (dying.read, healthy.read)
+    # … which did not run it again: every message ran once, the interrupted ones were told so.
+    assert len(dying.turns) + len(healthy.turns) == 6, replies
+    assert [text for _, text in replies].count("interrupted") == len(dying.turns), replies
+    assert all(status == 200 for status, _ in replies), replies
 
 
 def test_a_replica_that_is_gone_is_skipped_for_turns_too(tmp_path: Path) -> None:
     cluster.ensure_nginx()
-    first, second = Replica(dies_mid_turn=False), Replica(dies_mid_turn=False)
+    shared = Deliveries()
+    first, second = Replica(dies_mid_turn=False, deliveries=shared), Replica(dies_mid_turn=False, deliveries=shared)
     port = free_port()
     nginx = cluster.start_nginx(tmp_path / "nginx", port, [first.server.port, second.server.port], tmp_path)
     try:

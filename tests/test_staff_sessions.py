@@ -7,28 +7,33 @@ The console blueprint runs in an in-process Sanic server (no Rasa model needed).
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from contextlib import asynccontextmanager
 from http.cookies import SimpleCookie
+from pathlib import Path
 from types import SimpleNamespace
-from typing import AsyncIterator, Dict, List
+from typing import AsyncIterator, Dict
 
 import httpx
 import pytest
+from rasa.shared.core.domain import Domain
 from sanic import Sanic
 
 from bot.channels.webchat import console, staff_sessions
 from bot.processes.ports import free_port
+from bot.stores.sqlite_tracker_store import SQLiteTrackerStore
 
 TOKEN = "correct-horse-battery-staple-42"
 
 
-class EmptyTrackerStore:
-    async def keys(self) -> List[str]:
-        return []
+# The console lists conversations from the tracker store's summaries and tags them with the
+# knowledge base's departments: a real, empty store and the loaded knowledge base.
+pytestmark = pytest.mark.usefixtures("knowledge_db")
 
-    async def retrieve_full_tracker(self, sender_id: str) -> None:
-        return None
+
+def empty_tracker_store() -> SQLiteTrackerStore:
+    return SQLiteTrackerStore(domain=Domain.empty(), db=str(Path(tempfile.mkdtemp()) / "tracker.db"))
 
 
 @asynccontextmanager
@@ -40,7 +45,7 @@ async def console_server(monkeypatch, token: str | None = TOKEN) -> AsyncIterato
     monkeypatch.setattr(Sanic, "test_mode", True)
     staff_sessions.reset_for_tests()
     app = Sanic(f"console_test_{uuid.uuid4().hex[:8]}")
-    app.ctx.agent = SimpleNamespace(tracker_store=EmptyTrackerStore())
+    app.ctx.agent = SimpleNamespace(tracker_store=empty_tracker_store())
 
     async def send_to_session(session_id: str, message: Dict) -> None:
         return None

@@ -166,16 +166,8 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
     page = widget
     ask(page, "徽商服务卡有什么用")
     page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    before = bot_turn_count(page)
-    ask(page, "转人工")
-    handoff = page.locator(".wq-card[data-kind=handoff]")
-    handoff.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    assert handoff.locator(".wq-citation").count() == 0
-    assert page.locator(".wq-status").is_visible()
-    assert bot_turn_count(page) == before + 1
-    session = page.locator("#wanqi-webchat").get_attribute("data-session")
 
-    # Staff sign in on another browser (no shared cookies with the caller).
+    # Staff sign in on another browser (no shared cookies with the caller); the open console puts them on duty.
     staff_context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     try:
         console = staff_context.new_page()
@@ -186,6 +178,17 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         assert "令牌不正确" in console.content()
         console.fill("input[name=token]", assistant.console_token)
         console.click("button[type=submit]")
+        console.locator("#duty", has_text="在岗").wait_for(timeout=20_000)
+
+        before = bot_turn_count(page)
+        ask(page, "转人工")
+        handoff = page.locator(".wq-card[data-kind=handoff]")
+        handoff.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert handoff.locator(".wq-citation").count() == 0
+        assert page.locator(".wq-status").is_visible()
+        assert bot_turn_count(page) == before + 1
+        session = page.locator("#wanqi-webchat").get_attribute("data-session")
+
         row = console.locator(f".conversations li[data-sender='{session}']")
         row.wait_for(timeout=20_000)
         assert row.locator(".badge.paused").inner_text() == "待人工"
@@ -215,6 +218,8 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         ask(page, "徽商服务卡有什么用")
         page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
         screenshot(page, "webchat-handoff.png")
+        console.click("form[action='/console/logout'] button")  # signed out: off duty at once
+        console.locator("input[name=token]").wait_for(timeout=10_000)
     finally:
         staff_context.close()
 
@@ -231,7 +236,11 @@ def test_the_console_and_its_api_refuse_without_the_token(assistant: AssistantCl
     assert http_status(f"{base}/console/api/conversations", staff) == 200
     reply = {**staff, "Content-Type": "application/json"}
     assistant.ask(sender, "徽商服务卡有什么用")
-    # A REST (or Telegram) user would never see a staff reply sent over socket.io: refused, not lost.
+    # Nothing can be pushed to a REST caller: the conversation says so, and a reply is refused, not lost
+    # (Telegram, WeChat and web chat users get theirs: tests/test_console_delivery.py).
+    detail = urllib.request.Request(f"{base}/console/api/conversations/{sender}", headers=staff)
+    with urllib.request.urlopen(detail, timeout=30) as answer:
+        assert json.loads(answer.read())["delivery"]["reason"] == "rest_cannot_push"
     assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": "hi"}') == 409
     assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": ""}') == 400
     # The public widget routes do not open other channels' conversations, even by a web-chat-like id.

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import secrets
 import tempfile
 import time
@@ -52,7 +51,7 @@ from typing import Any, Dict, List
 import yaml
 
 from bot.paths import PROJECT_DIR
-from bot.training.heldout_score import is_rejection
+from bot.training.heldout_score import is_right
 from tools import eligibility_eval
 from tools.heldout_copies import load_listed, load_listed_dialogues
 
@@ -80,9 +79,6 @@ ALL_SETS = {**SETS, **DIALOGUE_SETS}
 # Near copies between sets or of training examples, left out of the headline numbers.
 DUPLICATES_FILE = HELDOUT_DIR / "duplicates.yml"
 REPORTS_DIR = PROJECT_DIR / "reports"
-# The kinds of card of the old, lenient count of out-of-scope rejections (before 2026-12-03).
-LENIENT_REJECTING_KINDS = ("out_of_scope", "fallback")
-CITATION = re.compile(r"第\s*\d+\s*条")
 
 
 @dataclass
@@ -106,20 +102,6 @@ class Outcome:
 
 def load_heldout(path: Path = HELDOUT_FILE) -> List[Dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-
-
-def is_lenient_rejection(card: Dict[str, Any] | None, text: str) -> bool:
-    """The count before 2026-12-03: any reply citing nothing, an empty one or the fallback's
-    suggestions included; reported only to compare with the numbers of that time."""
-    if card is None:
-        return not CITATION.search(text)
-    return card.get("kind") in LENIENT_REJECTING_KINDS and not card.get("citations")
-
-
-def is_right(expected: List[int], card: Dict[str, Any] | None, text: str = "", lenient: bool = False) -> bool:
-    if not expected:
-        return is_lenient_rejection(card, text) if lenient else is_rejection(card, text)
-    return card is not None and card.get("citations") == expected
 
 
 def score(ask, questions: List[Dict[str, Any]], duplicates: Dict[int, str] | None = None) -> List[Outcome]:

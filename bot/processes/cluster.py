@@ -15,7 +15,6 @@ import argparse
 import getpass
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,8 +25,8 @@ from typing import List
 
 from bot.channels import internal_callers
 from bot.paths import PROJECT_DIR, VAR_DIR
-from bot.processes import capacity, descendants, env_file, nginx_log, servers
-from bot.processes.supervisor import Supervisor
+from bot.processes import capacity, env_file, nginx_log, servers
+from bot.processes.supervisor import run_until_stopped, stop_on_signals
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
 from bot.training import model
@@ -65,10 +64,9 @@ http {{
     client_max_body_size 1m;
     client_body_buffer_size 1m;
 
-    # No keep-alive connections to the replicas: a connection nginx kept to a replica that has since
-    # died fails only after the message was written to it, and a message once sent is never sent
-    # again (below). A fresh connection to a dead replica is refused before anything is sent, and
-    # nginx tries the next one (a loopback connect costs well under a millisecond).
+    # No keep-alive connections to the replicas: a connection kept to a replica that has since died
+    # fails only after the message was written to it (then only the delivery claim, below, keeps it
+    # from running twice); a fresh one is refused before anything is sent. A loopback connect is cheap.
     upstream rasa_rest {{
 {servers}
     }}
@@ -99,11 +97,12 @@ http {{
             # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
-            # A replica that refuses the connection or times out connecting is skipped: it never saw
-            # the message. A POST (a turn) that reached a replica is never sent to another one (no
-            # non_idempotent): that replica may have stored or answered it, and a second run would
-            # answer twice and store the message twice. The caller gets 502 and may send it again.
-            proxy_next_upstream error timeout;
+            # A replica that fails (refused, reset, closed without an answer) is skipped and the
+            # message goes to the next one, POST included (non_idempotent): a replica that was dying
+            # had often not read it. One that had read it claimed its request id, and the next
+            # replica then does not run it again (bot/channels/rest/deliveries.py): never two runs.
+            proxy_set_header X-Request-ID $request_id;
+            proxy_next_upstream error timeout non_idempotent;
         }}
     }}
 }}
@@ -194,7 +193,8 @@ def start_cluster(
     cluster = Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in replica_ports])
     cluster.internal_token = servers.internal_caller_token()
     # nginx is the one proxy in front: the replicas take the client address from its X-Forwarded-For.
-    rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}
+    rasa_env = {**servers.redis_env(stores_settings), **(extra_env or {}),
+                internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}  # fmt: skip
     try:
         # Every child is spawned from this (the main) thread, so each dies with this process even on
         # kill -9 (servers._die_with_parent follows the spawning thread); only the waiting is parallel.
@@ -229,10 +229,6 @@ def start_cluster(
     return cluster
 
 
-def _raise_keyboard_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
-    raise KeyboardInterrupt
-
-
 def main(argv: List[str] | None = None) -> int:
     env_file.load(PROJECT_DIR / ".env")
     parser = argparse.ArgumentParser(prog="python -m bot.processes.cluster", description=__doc__.split("\n\n")[0])
@@ -244,9 +240,7 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--first-replica-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_PORT", 5101)))
     parser.add_argument("--first-action-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_ACTION_PORT", 5151)))
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    descendants.adopt_orphans()
+    stop_on_signals()
 
     database_url = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
     if not stores.is_postgres_url(database_url):
@@ -280,8 +274,8 @@ def main(argv: List[str] | None = None) -> int:
     model_path = model.ensure_model()
     print(f"[4/4] Starting {args.replicas} Rasa servers + action servers and nginx on :{args.port}")
     started = time.monotonic()
-    cluster = None
-    try:
+
+    def start() -> Cluster:
         cluster = start_cluster(
             model_path, args.port,
             [args.first_replica_port + i for i in range(args.replicas)],
@@ -298,18 +292,10 @@ def main(argv: List[str] | None = None) -> int:
             "Press Ctrl-C to stop every process started here.\n",
             flush=True,
         )
-        # A replica, action server or nginx that dies is restarted (with back-off) while the others answer.
-        return Supervisor(cluster.processes).run()
-    except servers.StartupError as error:
-        print(f"Could not start: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nStopping…", flush=True)
-        return 0
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        descendants.stop_all()
+        return cluster
+
+    # A replica, action server or nginx that dies is restarted (with back-off) while the others answer.
+    return run_until_stopped(start)
 
 
 if __name__ == "__main__":

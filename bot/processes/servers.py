@@ -19,7 +19,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, List, Mapping
+from typing import IO, Callable, Dict, List, Mapping
 
 from bot.channels import internal_callers
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
@@ -270,6 +270,17 @@ def internal_caller_token() -> str:
     return internal_callers.configured_token() or secrets.token_urlsafe(32)
 
 
+def redis_env(stores: StoreSettings | None) -> Dict[str, str]:
+    """The Redis the lock store uses, for what else the Rasa server shares through it: the web chat's
+    socket.io message queue (staff replies across replicas) and WeChat's access token."""
+    if stores is None or not stores.redis_url:
+        return {}
+    env = {"REDIS_URL": stores.redis_url}
+    if stores.redis_key_prefix:
+        env["REDIS_KEY_PREFIX"] = stores.redis_key_prefix
+    return env
+
+
 def start_stack(
     model: Path,
     rasa_port: int = 5005,
@@ -296,7 +307,7 @@ def start_stack(
         endpoints = write_endpoints(endpoints_path, action_url, tracker_sqlite, stores)
         action = spawn_action_server(action_port, log_dir, extra_env)
         stack.processes.append(action)
-        rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: internal_token}
+        rasa_env = {**redis_env(stores), **(extra_env or {}), internal_callers.TOKEN_ENV: internal_token}
         rasa = spawn_rasa_server(model, rasa_port, endpoints, api_token, log_dir, rasa_env)
         stack.processes.append(rasa)
         wait_until_ready(action, action_health_url(action_port))

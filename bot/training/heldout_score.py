@@ -8,6 +8,7 @@ runs in the Rasa server's console and may not import tools/.
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 import uuid
 from functools import cache
@@ -53,9 +54,22 @@ def is_rejection(card: Dict[str, Any] | None, text: str) -> bool:
     return card.get("kind") == "out_of_scope" and not card.get("citations")
 
 
-def is_right(expected: List[int], card: Dict[str, Any] | None, text: str = "") -> bool:
+# The kinds of card of the old, lenient count of out-of-scope rejections (before 2026-12-03).
+LENIENT_REJECTING_KINDS = ("out_of_scope", "fallback")
+CITATION = re.compile(r"第\s*\d+\s*条")
+
+
+def is_lenient_rejection(card: Dict[str, Any] | None, text: str) -> bool:
+    """The count before 2026-12-03: any reply citing nothing, an empty one or the fallback's
+    suggestions included; kept to compare with the numbers and the floor of that time."""
+    if card is None:
+        return not CITATION.search(text)
+    return card.get("kind") in LENIENT_REJECTING_KINDS and not card.get("citations")
+
+
+def is_right(expected: List[int], card: Dict[str, Any] | None, text: str = "", lenient: bool = False) -> bool:
     if not expected:
-        return is_rejection(card, text)
+        return is_lenient_rejection(card, text) if lenient else is_rejection(card, text)
     return card is not None and card.get("citations") == expected
 
 
@@ -74,7 +88,7 @@ def ask(rasa_url: str, question: str, timeout: float = 60) -> tuple:
 def score_set(rasa_url: str, path: Path) -> Dict[str, Any]:
     """Clause accuracy and out-of-scope rejection of one question set, with the questions missed."""
     questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-    right = {"measure": [0, 0], "oos": [0, 0]}
+    right = {"measure": [0, 0], "oos": [0, 0], "oos_lenient": [0, 0]}
     missed: List[str] = []
     for item in questions:
         card, text = ask(rasa_url, item["q"])
@@ -82,12 +96,20 @@ def score_set(rasa_url: str, path: Path) -> Dict[str, Any]:
         bucket = right["measure" if item["expect"] else "oos"]
         bucket[0] += ok
         bucket[1] += 1
+        if not item["expect"]:
+            right["oos_lenient"][0] += is_lenient_rejection(card, text)
+            right["oos_lenient"][1] += 1
         if not ok:
             missed.append(item["q"])
     return {
         "questions": len(questions),
-        "clause_accuracy": round(right["measure"][0] / right["measure"][1], 4) if right["measure"][1] else 1.0,
-        "out_of_scope_rejection": round(right["oos"][0] / right["oos"][1], 4) if right["oos"][1] else 1.0,
+        "clause_accuracy": _share(right["measure"]),
+        "out_of_scope_rejection": _share(right["oos"]),
+        "out_of_scope_rejection_lenient": _share(right["oos_lenient"]),
         "missed": missed,
         "counting": COUNTING,
     }
+
+
+def _share(counts: List[int]) -> float:
+    return round(counts[0] / counts[1], 4) if counts[1] else 1.0

@@ -75,3 +75,19 @@ async def converse(url: str, texts: List[str], first_timeout: float = 30, quiet_
     finally:
         await client.close()
     return turns
+
+
+async def new_session(client: SocketIOClient, timeout: float = 30) -> str:
+    """Ask for a new session on a connected client; returns the session id the server issued."""
+    await client.emit("session_request", {"session_id": None})
+    name, session_id = await client.next_event(timeout)
+    assert name == "session_confirm", name
+    return session_id
+
+
+async def until_card(client: SocketIOClient, kind: str, timeout: float = 60) -> None:
+    """Read events until the answer card of ``kind`` (e.g. the hand-off's) arrives."""
+    while True:
+        name, data = await client.next_event(timeout)
+        if name == "bot_uttered" and ((data or {}).get("custom") or {}).get("answer_card", {}).get("kind") == kind:
+            return

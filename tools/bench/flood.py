@@ -34,7 +34,7 @@ from bot.processes import env_file, servers
 from bot.rasa_server.action_failure import unavailable_text
 from bot.stores.settings import StoreSettings
 from tools.bench.__main__ import git_commit, machine
-from tools.bench.load import percentile
+from tools.bench.load import percentile, post_turn
 
 REPORT = PROJECT_DIR / "reports" / "bench-flood.json"
 HISTORY = PROJECT_DIR / "docs" / "benchmarks-flood.md"
@@ -52,17 +52,9 @@ BUSY_PREFIX = "请稍候"
 
 async def ask(session: Any, url: str, sender: str, text: str) -> tuple:
     """(latency ms, HTTP status, reply texts)."""
-    import aiohttp
-
-    started = time.perf_counter()
-    async with session.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-        timeout=aiohttp.ClientTimeout(total=TURN_TIMEOUT_S),
-    ) as response:  # fmt: skip
-        body = await response.read()
-        status = response.status
+    elapsed_ms, status, body = await post_turn(session, url, sender, text, TURN_TIMEOUT_S)
     texts = [m.get("text") or "" for m in json.loads(body)] if status == 200 else []
-    return (time.perf_counter() - started) * 1000, status, texts
+    return elapsed_ms, status, texts
 
 
 async def user_turns(session: Any, url: str, prefix: str, turns: int) -> List[float]:

@@ -214,7 +214,8 @@ function start() {
       const texts = turn.texts;
       const verdictLabels = state.verdictLabels;
       turn.group.appendChild(renderCard(card, { openMeasure, answerText: () => texts.join("\n"), verdictLabels }));
-      if (card.kind === "handoff" && live) setHandoff(true);
+      // A hand-off to a person pauses the bot; "no_staff" / "off_hours" offer the hotline instead.
+      if (card.kind === "handoff" && live && (card.handoff || "staff") === "staff") setHandoff(true);
       // History messages carry their answer_ref (and any rating given); live ones are hashed here.
       const ref = message.answer_ref || (!message.time && turn.sinceCard.length && state.feedback &&
         isRated(card, state.feedback.rated_kinds) ? answerRef(turn.sinceCard) : null);
