@@ -190,3 +190,45 @@ def test_the_wait_for_staff_s_first_reply_and_the_hand_back_are_recorded(staff_o
     assert records[0]["channel"] == "webchat" and records[0]["mode"] == "staff"
     assert records[1]["wait_s"] >= 0
     assert records[2]["first_reply_s"] == records[1]["wait_s"] and records[2]["handoff_s"] >= records[1]["wait_s"]
+
+
+def _until(assistant: AssistantClient, sender: str, done, give_up_s: float = 90) -> dict:
+    """The tracker once ``done(tracker)`` holds (WeChat may answer passively or later: poll the store)."""
+    deadline = time.monotonic() + give_up_s
+    while True:
+        try:
+            tracker = assistant.tracker(sender)
+        except Exception:  # noqa: BLE001 - not stored yet
+            tracker = {"events": [], "slots": {}}
+        if done(tracker) or time.monotonic() > deadline:
+            return tracker
+        time.sleep(0.3)
+
+
+def test_a_wechat_user_leaves_a_call_back_through_the_numbered_choice(nobody_on_duty: AssistantClient) -> None:
+    import itertools
+    import secrets
+
+    from tests.support.wechat_messages import SERVER_SETTINGS, WeChatServerSimulator, text_xml
+
+    assistant = nobody_on_duty
+    wechat = WeChatServerSimulator(f"{assistant.rasa_url}/webhooks/wechat/webhook", SERVER_SETTINGS)
+    openid = "o" + secrets.token_urlsafe(20)[:27]
+    sender, ids = f"wechat:{openid}", itertools.count(int.from_bytes(secrets.token_bytes(4), "big") * 1000)
+
+    def bot_texts(tracker: dict) -> list:
+        return [e.get("text") or "" for e in tracker["events"] if e.get("event") == "bot"]
+
+    assert wechat.post(text_xml(openid, "转人工", next(ids)))[0] == 200
+    tracker = _until(assistant, sender, lambda t: any("12345" in text for text in bot_texts(t)))
+    assert handoff_records(tracker)[-1]["mode"] == "no_staff" and handoff_records(tracker)[-1]["channel"] == "wechat"
+    assert wechat.post(text_xml(openid, "1", next(ids)))[0] == 200  # 1. 留言等回电
+    _until(assistant, sender, lambda t: any("咨询的问题" in text for text in bot_texts(t)))
+    assert wechat.post(text_xml(openid, "技改补贴什么时候申报", next(ids)))[0] == 200
+    _until(assistant, sender, lambda t: any("电话号码" in text for text in bot_texts(t)))
+    assert wechat.post(text_xml(openid, "0551-62345678", next(ids)))[0] == 200
+    tracker = _until(assistant, sender, lambda t: any(r["stage"] == "callback" for r in handoff_records(t)))
+    callback = handoff_records(tracker)[-1]
+    assert callback == {**callback, "stage": "callback", "channel": "wechat", "phone": "0551-62345678",
+                        "question": "技改补贴什么时候申报"}  # fmt: skip
+    assert any("055*****5678" in text for text in bot_texts(tracker))

@@ -172,3 +172,57 @@ def test_a_call_back_is_a_case_of_the_console_queue_until_done() -> None:
     assert done is not None and done["status"] == "bot" and done["handoff_time"] is None
     again = fold_all("u", [{"event": "pause", "timestamp": 7.0}], row)  # 转人工 again, staff now on duty
     assert again is not None and again["status"] == "waiting" and again["handoff_time"] == 7.0
+
+
+def _handoff_tracker(metadata: dict | None) -> Tracker:  # noqa: F821
+    from rasa_sdk import Tracker
+
+    message = {"text": "转人工", "intent": {"name": "request_human", "confidence": 0.99}, "metadata": metadata}
+    return Tracker("unit", {"current_measure": "huishang_service_card"}, message, [], False, None, {}, "action_listen")
+
+
+def test_outside_the_office_hours_the_action_names_them_and_does_not_pause() -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.handoff import ActionHandoffToStaff
+
+    office = hours.parse("Mon-Fri 09:00-17:30", "Asia/Shanghai")
+    status = {
+        "staff_on_duty": True,
+        "within_hours": office.open_at(_utc("2026-12-05T03:00:00")),
+        "hours": office.label(),
+    }
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionHandoffToStaff().run(dispatcher, _handoff_tracker({"hotline": status}), {}))
+    assert dispatcher.messages[0]["response"] == "utter_handoff_off_hours"
+    assert dispatcher.messages[0]["hotline_hours"] == "周一至周五 09:00-17:30"
+    assert dispatcher.messages[1]["custom"]["answer_card"]["handoff"] == "off_hours"
+    assert [e["event"] for e in events] == ["active_loop", "agent"]  # no pause
+    assert events[1]["data"]["handoff"] == {"stage": "requested", "mode": "off_hours", "channel": "rest",
+                                            "measure": "huishang_service_card"}  # fmt: skip
+
+
+def test_the_off_hours_reply_says_the_hours_and_12345() -> None:
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.paths import PROJECT_DIR
+
+    domain = Domain.load(PROJECT_DIR / "domain.yml")
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    tracker = DialogueStateTracker("unit", domain.slots)
+    reply = asyncio.run(
+        nlg.generate("utter_handoff_off_hours", tracker, "rest", hotline_hours="周一至周五 09:00-17:30")
+    )
+    assert "（周一至周五 09:00-17:30）" in reply["text"] and "12345" in reply["text"]
+    assert reply["buttons"] == [{"title": "留言等回电", "payload": "/request_callback"}]
+
+
+def test_the_status_of_a_moment_outside_the_hours() -> None:
+    from bot.hotline.status import Hotline
+
+    saturday = _utc("2026-12-05T03:00:00").timestamp()
+    hotline_now = Hotline(HotlineSettings(hours="Mon-Fri 09:00-17:30"), clock=lambda: saturday)
+    assert asyncio.run(hotline_now.status()) == {"staff_on_duty": False, "within_hours": False,
+                                                 "hours": "周一至周五 09:00-17:30"}  # fmt: skip
