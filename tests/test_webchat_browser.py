@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.processes.ports import free_port
 from tests.support.browser import ANSWER_TIMEOUT_MS, ask, bot_turn_count, screenshot, wait_for_bot_turns
+from tests.support.embedding_site import embedding_site
 from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
@@ -254,34 +252,10 @@ def test_the_console_and_its_api_refuse_without_the_token(assistant: AssistantCl
     assert http_status(f"{base}/webchat/measures/99") == 404
 
 
-class _EmbeddingSite(BaseHTTPRequestHandler):
-    """Another organisation's web page that embeds the widget with one script tag."""
-
-    script_url = ""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        body = (
-            "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>某区企业服务中心</title>"
-            "<body><h1>某区企业服务中心</h1><p>欢迎咨询惠企政策。</p>"
-            f"<script src='{self.script_url}'></script></body></html>"
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 def test_one_script_tag_embeds_the_widget_in_another_site(context, assistant: AssistantClient) -> None:
-    handler = type("Site", (_EmbeddingSite,), {"script_url": f"{assistant.rasa_url}/webchat/widget.js"})
-    site = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    threading.Thread(target=site.serve_forever, daemon=True).start()
-    try:
+    with embedding_site(f"{assistant.rasa_url}/webchat/widget.js") as site:
         page = context.new_page()
-        page.goto(f"http://localhost:{site.server_address[1]}/")
+        page.goto(site)
         page.wait_for_selector("#wanqi-webchat[data-ready=true]", state="attached", timeout=ANSWER_TIMEOUT_MS)
         page.locator(".wq-launcher").click()
         ask(page, "徽商服务卡有什么用")
@@ -290,5 +264,3 @@ def test_one_script_tag_embeds_the_widget_in_another_site(context, assistant: As
         card.locator(".wq-citation").click()
         card.locator(".wq-measure-text .wq-original").wait_for(timeout=10_000)
         screenshot(page, "webchat-embedded.png")
-    finally:
-        site.shutdown()
