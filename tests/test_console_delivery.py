@@ -20,9 +20,9 @@ from bot.channels.channel_texts import channel_text
 from bot.channels.wechat.customer_service import WINDOW_CLOSED
 from tests.support.console_api import set_on_duty
 from tests.support.fake_telegram_api import server_bot_api
-from tests.support.socketio_client import SocketIOClient, new_session, until_card
 from tests.support.wechat_messages import SERVER_SETTINGS, WeChatServerSimulator, server_wechat_api, text_xml
 from tools.assistant_client import AssistantClient
+from tools.socketio_client import SocketIOClient, new_session, until_card
 
 pytestmark = pytest.mark.server
 
