@@ -208,6 +208,9 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         staff.wait_for(timeout=20_000)
         assert "热线的工作人员" in staff.inner_text()
         assert "人工客服" in staff.inner_text()
+        # A screen reader hears it, named as the staff's (the widget's live region).
+        announced = page.locator(".wq-announcer p").last.text_content()
+        assert announced == "人工客服：您好，我是政策咨询热线的工作人员，请问有什么可以帮您？"
         console.locator("#turns li.staff").first.wait_for(timeout=10_000)
         screenshot(console, "console.png")
 
