@@ -8,6 +8,7 @@ import time
 import uuid
 
 from tests.support.browser import screenshot
+from tests.support.console_api import set_on_duty
 from tools.assistant_client import AssistantClient
 
 WAIT_MS = 20_000
@@ -28,7 +29,11 @@ def test_staff_see_the_case_and_find_it_by_department_channel_status_and_words(
     assert unanswered.card and unanswered.card["kind"] in ("out_of_scope", "fallback"), unanswered.messages
     check = assistant.ask(fee, "我们担保公司年化费率1.1%，能申请担保费补贴吗")
     assert check.card and check.card["verdict"] == "need_info", check.messages
-    assert assistant.ask(fee, "转人工").card["kind"] == "handoff"
+    set_on_duty(assistant, True)  # a staff console is open (its heartbeat), else 转人工 offers the hotline
+    try:
+        assert assistant.ask(fee, "转人工").card["handoff"] == "staff"
+    finally:
+        set_on_duty(assistant, False)
     assistant.ask(card, "徽商服务卡有什么用")
     assistant.ask(late, "技改有什么补贴")
     # Handed over ten minutes ago (the event's own time): past any first-reply target.
@@ -99,5 +104,7 @@ def test_staff_see_the_case_and_find_it_by_department_channel_status_and_words(
         page.keyboard.press("Enter")
         page.locator("#title", has_text=card).wait_for(timeout=WAIT_MS)
         assert "没有做过资格判断" in case.locator(".case-verdict").inner_text()
+        page.click("form[action='/console/logout'] button")  # signed out: off duty at once (docs/HOTLINE.md)
+        page.locator("input[name=token]").wait_for(timeout=WAIT_MS)
     finally:
         context.close()

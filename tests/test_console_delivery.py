@@ -18,12 +18,22 @@ import pytest
 
 from bot.channels.channel_texts import channel_text
 from bot.channels.wechat.customer_service import WINDOW_CLOSED
+from tests.support.console_api import set_on_duty
 from tests.support.fake_telegram_api import server_bot_api
-from tests.support.socketio_client import SocketIOClient, new_session, until_card
 from tests.support.wechat_messages import SERVER_SETTINGS, WeChatServerSimulator, server_wechat_api, text_xml
 from tools.assistant_client import AssistantClient
+from tools.socketio_client import SocketIOClient, new_session, until_card
 
 pytestmark = pytest.mark.server
+
+
+@pytest.fixture(autouse=True)
+def staff_on_duty(assistant: AssistantClient):
+    """A staff console is open (its heartbeat, docs/HOTLINE.md): 转人工 hands over instead of offering 12345."""
+    set_on_duty(assistant, True)
+    yield
+    set_on_duty(assistant, False)
+
 
 RESUMED = channel_text("common", "staff_resumed")
 _msg_ids = itertools.count(int.from_bytes(secrets.token_bytes(4), "big") * 1000)
@@ -203,3 +213,39 @@ def test_a_staff_reply_and_the_hand_back_reach_the_web_chat_widget(assistant: As
     staff, resumed = asyncio.run(talk())
     assert staff == ("bot_uttered", {"text": "您好，我在。", "staff": True})
     assert resumed == ("bot_uttered", {"text": RESUMED, "resumed": True})
+
+
+# --- what the user hears while staff have the conversation ------------------------------------------
+WITH_STAFF = channel_text("common", "with_staff")
+
+
+def test_a_telegram_user_writing_while_staff_have_it_hears_so_and_staff_see_the_message(
+    assistant: AssistantClient,
+) -> None:
+    sender = f"telegram:{next(_chat_ids)}"
+    assistant.ask_as(sender, "徽商服务卡有什么用", input_channel="telegram")
+    assert console(assistant, f"{sender}/pause", {})[0] == 200  # staff take over
+    reply = assistant.ask_as(sender, "我想问一下贷款贴息", input_channel="telegram")
+    assert reply.text == WITH_STAFF  # not the bridge's "no answer found"
+    turns = console(assistant, sender)[1]["turns"]
+    assert [t["text"] for t in turns if t["from"] == "user"][-1] == "我想问一下贷款贴息"
+
+
+def test_a_wechat_user_writing_while_staff_have_it_hears_so(assistant: AssistantClient, wechat) -> None:
+    from tests.support.wechat_messages import reply_text
+
+    openid = new_openid()
+    sender = f"wechat:{openid}"
+    wechat.post(text_xml(openid, "徽商服务卡有什么用", next(_msg_ids)))
+    assert console(assistant, f"{sender}/pause", {})[0] == 200
+    status, body = wechat.post(text_xml(openid, "还在吗", next(_msg_ids)))
+    api = server_wechat_api()
+    assert status == 200
+    # Passively, or (a busy machine, after the reply window) as a customer-service message.
+    if body == "success" or reply_text(body) != WITH_STAFF:
+        api.wait_until(lambda: WITH_STAFF in api.texts_to(openid))
+
+
+def test_a_conversation_the_bot_answers_is_not_told_staff_have_it(assistant: AssistantClient) -> None:
+    sender = f"telegram:{next(_chat_ids)}"
+    assert WITH_STAFF not in assistant.ask_as(sender, "徽商服务卡有什么用", input_channel="telegram").text

@@ -18,7 +18,7 @@ from bot.channels.channel_texts import channel_text
 from bot.processes import servers
 from bot.processes.ports import free_port
 from bot.stores.settings import StoreSettings
-from tests.support.socketio_client import SocketIOClient, new_session, until_card
+from tools.socketio_client import SocketIOClient, new_session, until_card
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 

@@ -10,8 +10,8 @@ from typing import List, Tuple
 
 import pytest
 
-from tests.support.socketio_client import SocketIOClient
 from tools.assistant_client import AssistantClient
+from tools.socketio_client import SocketIOClient
 
 pytestmark = pytest.mark.server
 

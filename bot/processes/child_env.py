@@ -24,8 +24,8 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # actions/ and knowledge/: the knowledge base and the action server's own settings.
     "action server": (("DATABASE_URL", "LOG_LEVEL"), ("KNOWLEDGE_", "ACTION_SERVER_")),
     # The Rasa server hosts the REST, web chat, WeChat and feedback channels, the staff console and the
-    # review inbox (which retrains in the background: GATE_*), and sends staff replies to Telegram users
-    # with the bridge's bot token (bot/channels/delivery/telegram.py);
+    # review inbox (which retrains in the background: GATE_*), the hotline (HOTLINE_*, HANDOFF_*), and
+    # sends staff replies to Telegram users with the bridge's bot token (bot/channels/delivery/telegram.py);
     # the tracker/lock stores come from the endpoints file. Rasa's own settings are RASA_* (telemetry,
     # caches); the Rasa API token only when the API runs (bot/rasa_server/api_token.py).
     "Rasa server": (
@@ -54,6 +54,7 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "SQLITE_",
             "REDIS_",
             "KNOWLEDGE_",
+            "HOTLINE_",
             "HANDOFF_",
         ),
     ),  # fmt: skip

@@ -10,6 +10,7 @@ configuration for:
 - loading the TensorFlow models without tracing a throw-away training graph (bot.rasa_server.model_loading);
 - handling each message with the recent part of the conversation only (bot.rasa_server.recent_tracker);
 - looking up each event's class once, not at every event read (bot.rasa_server.event_types);
+- the hotline status (staff on duty, office hours) stamped on every message (bot.rasa_server.hotline_stamp);
 - at most a few messages of one sender in the server at once, the rest answered "请稍候" (bot.rasa_server.sender_limit).
 
 It refuses to start on any Rasa version other than the one these patches were written for

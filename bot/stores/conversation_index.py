@@ -34,7 +34,10 @@ LAST_TEXT_CHARS = 500
 MAX_HELD = 1000
 UNANSWERED_KINDS = ("fallback", "out_of_scope")
 STAFF_METADATA_KEY = "staff"
-STATUSES = ("waiting", "staff", "bot")
+# callback: nobody was on duty at 转人工 and the user left a number (bot/hotline, docs/HOTLINE.md);
+# it waits in the queue from the call-back request until staff mark it done.
+STATUSES = ("waiting", "staff", "callback", "bot")
+HANDOFF_KEY = "handoff"  # the agent events of knowledge/hotline.py
 
 _metadata = sa.MetaData()
 summaries = sa.Table(
@@ -50,7 +53,7 @@ summaries = sa.Table(
     sa.Column("last_channel", sa.String(64)),
     sa.Column("citations", sa.String(255), nullable=False),
     sa.Column("measures", sa.Text, nullable=False),
-    # waiting (转人工, no staff reply yet) | staff (a person is answering) | bot
+    # waiting (转人工, no staff reply yet) | staff (a person is answering) | callback (to call back) | bot
     sa.Column("status", sa.String(16), nullable=False, index=True),
     sa.Column("handoff_time", sa.Float, index=True),  # since when a person has it; NULL: the bot has it
     sa.Column("first_staff_reply_time", sa.Float),
@@ -144,7 +147,15 @@ def fold(row: Summary, event: Dict[str, Any]) -> Summary:
             row["status"] = "staff"
             if row["first_staff_reply_time"] is None:
                 row["first_staff_reply_time"] = float(at)
+    elif kind == "agent":
+        stage = ((event.get("data") or {}).get(HANDOFF_KEY) or {}).get("stage")
+        if stage == "callback" and row["handoff_time"] is None:
+            row["status"], row["handoff_time"], row["first_staff_reply_time"] = "callback", float(at), None
+        elif stage == "callback_done" and row["status"] == "callback":
+            row["status"], row["handoff_time"], row["first_staff_reply_time"] = "bot", None, None
     elif kind == "pause":
+        if row["status"] == "callback":  # 转人工 again, and now somebody is on duty: a wait of its own
+            row["handoff_time"] = None
         if row["handoff_time"] is None:
             row["handoff_time"] = float(at)
             row["first_staff_reply_time"] = None
@@ -281,7 +292,7 @@ class ConversationIndex:
         lead the planner to sort every row of the table."""
         conditions = _conditions(filters)
         held_conditions = list(conditions)
-        if filters.status in ("waiting", "staff"):
+        if filters.status in ("waiting", "staff", "callback"):
             held_conditions.append(summaries.c.status == filters.status)
         held_query = (
             sa.select(summaries)

@@ -13,7 +13,7 @@ from socketio import AsyncServer
 from bot.channels.delivery.webchat import WebChatSender
 from bot.channels.webchat.channel import client_manager
 from bot.processes.ports import free_port
-from tests.support.socketio_client import SocketIOClient
+from tools.socketio_client import SocketIOClient
 
 SESSION = "0123456789abcdef0123456789abcdef"
 

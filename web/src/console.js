@@ -5,11 +5,14 @@ import { percent, staffApi } from "./staff.js";
 
 const POLL_MS = 2000;
 const SEARCH_DELAY_MS = 300;
+// While this page is open its staff member is on duty (bot/hotline/presence.py counts a console for
+// HOTLINE_PRESENCE_SECONDS after its last heartbeat); 转人工 with nobody on duty offers the hotline instead.
+const HEARTBEAT_MS = 15000;
 const $ = (id) => document.getElementById(id);
 const state = { selected: null, paused: false, optionsShown: false, filters: {} };
 
 const CHANNELS = { webchat: "网页", wechat: "微信", telegram: "Telegram", rest: "REST" };
-const STATUSES = { waiting: "待人工", staff: "人工服务中", bot: "机器人应答" };
+const STATUSES = { waiting: "待人工", staff: "人工服务中", callback: "待回电", bot: "机器人应答" };
 const UNANSWERED = { fallback: "未能理解", out_of_scope: "超出范围", low_confidence: "置信度低" };
 const api = staffApi("/console");
 // Sanic does not decode %3A in a path parameter: "telegram:42" and "wechat:o…" keep their colon.
@@ -48,7 +51,7 @@ function waitBadge(c, now, target) {
 }
 
 function statusBadge(status) {
-  const classes = { waiting: "badge paused", staff: "badge staff", bot: "badge" };
+  const classes = { waiting: "badge paused", staff: "badge staff", callback: "badge paused callback", bot: "badge" };
   return el("span", classes[status] || "badge", STATUSES[status] || status || "–");
 }
 
@@ -234,6 +237,10 @@ async function refreshDetail() {
   $("state").className = detail.paused ? "state badge paused" : "state badge";
   $("takeover").hidden = detail.paused;
   $("resume").hidden = !detail.paused;
+  // A call-back left while nobody was on duty: the number and the question, until staff mark it done.
+  $("callback-done").hidden = !detail.callback;
+  $("callback").hidden = !detail.callback;
+  if (detail.callback) $("callback").textContent = `待回电：${detail.callback.phone}（${clock(detail.callback.at)}）问题：${detail.callback.question}`;
   renderDelivery(detail.delivery);
   renderCase(detail.case, detail.now || Date.now() / 1000, detail.target_s || 180);
   const turns = $("turns");
@@ -334,5 +341,18 @@ $("reply-text").addEventListener("keydown", (event) => {
 });
 $("takeover").addEventListener("click", () => post("pause"));
 $("resume").addEventListener("click", () => post("resume"));
+$("callback-done").addEventListener("click", () => post("callback-done"));
+
+async function heartbeat() {
+  try {
+    const { hotline } = await api("/presence", { method: "POST", body: JSON.stringify({ on_duty: true }) });
+    $("duty").textContent = hotline.within_hours ? "在岗：用户转人工将接入本控制台" : `非人工服务时间（${hotline.hours}）：转人工将提供热线与留言回电`;
+  } catch (error) {
+    showError(error);
+  }
+  setTimeout(heartbeat, HEARTBEAT_MS);
+}
+
+heartbeat();
 
 poll();

@@ -30,6 +30,7 @@ from bot.channels import internal_callers, sender_ids
 from bot.channels.channel_texts import channel_text
 from bot.channels.rest import body as rest_body
 from bot.channels.rest import deliveries as rest_deliveries
+from bot.channels.with_staff import reply_while_with_staff
 from bot.stores.settings import StoreSettings
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,11 @@ class GuardedRestInput(RestInput):
                 logger.error("REST message timed out: %s", copy.deepcopy(parts["text"]))
             except Exception:
                 logger.exception("REST message failed: %s", copy.deepcopy(parts["text"]))
-            return response.json(collector.messages)
+            # The Telegram bridge (input_channel "telegram") and REST callers hear that staff have it.
+            agent = getattr(request.app.ctx, "agent", None)
+            messages = await reply_while_with_staff(
+                agent, parts["sender_id"], parts["input_channel"], collector.messages
+            )
+            return response.json(messages)
 
         return webhook

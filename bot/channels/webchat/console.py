@@ -10,11 +10,19 @@ The public widget routes (bot/channels/webchat/pages.py) never reach these.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any, Dict, List
 
-from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, ConversationResumed, Event
+from rasa.shared.core.events import (
+    ActionExecuted,
+    AgentUttered,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    Event,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -22,10 +30,16 @@ from sanic.response import HTTPResponse
 from bot.channels.channel_texts import channel_text
 from bot.channels.delivery.contract import Delivery
 from bot.channels.delivery.router import channel_of, last_user_time
-from bot.channels.webchat import console_queue
+from bot.channels.feedback_store import current_agent
+from bot.channels.webchat import console_queue, staff_sessions
 from bot.channels.webchat.case import case_of
 from bot.channels.webchat.conversations import STAFF_METADATA_KEY, UNDELIVERED_KEY, console_turns, paused
 from bot.channels.webchat.signed_in import StaffArea
+from bot.hotline import records, status
+from bot.hotline.wait_sweep import WaitSweep
+from knowledge import hotline
+
+logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "CONSOLE_TOKEN"
 COOKIE_NAME = "wanqi_console"
@@ -55,6 +69,7 @@ AREA = StaffArea(
     "secret and restart (<code>CONSOLE_TOKEN=… make run</code>). Staff sign in with that token.",
     disabled_error="the staff console is disabled: set CONSOLE_TOKEN",
     unauthorised_error="sign in with the token in CONSOLE_TOKEN",
+    on_sign_out=lambda session_id: status.shared().staff_gone(session_id),  # off duty at once
 )
 requires_token = AREA.requires
 
@@ -71,18 +86,54 @@ async def _events(request: Request, sender_id: str) -> List[Dict[str, Any]] | No
 
 
 async def _append(request: Request, sender_id: str, events: List[Event]) -> None:
+    """Append staff's ``events``, with the hand-off records they make due (first reply, hand-back)."""
     agent = request.app.ctx.agent
     async with agent.lock_store.lock(sender_id):
         tracker = await agent.processor.get_tracker(sender_id)
-        for event in events:
+        before = [event.as_dict() for event in tracker.events]
+        due = records.follow_up(before, [event.as_dict() for event in events], time.time())
+        for event in [*events, *(AgentUttered(data=hotline.handoff_data(record)) for record in due)]:
             tracker.update(event)
         await agent.tracker_store.save(tracker)
+
+
+def _console_session(request: Request) -> str:
+    """What names this console for staff presence: its session id, or "bearer" for a token holder."""
+    found = AREA.signed_in(request)
+    if found is None or found[1]:
+        return "bearer"
+    session_id = staff_sessions.sessions_for(configured_token() or "").session_id(request.cookies.get(COOKIE_NAME))
+    return session_id or "unknown"
+
+
+def _sweep(delivery: Delivery) -> WaitSweep:
+    """The wait timeout (bot/hotline/wait_sweep.py), its notice delivered on the user's own channel."""
+
+    async def deliver(sender_id: str, texts: List[str], last_user_at: float | None) -> None:
+        result = await delivery.deliver(sender_id, texts, kind="resumed", last_user_at=last_user_at)
+        if not result["delivered"]:  # the hand-back stands; the notice is in the conversation's history
+            logger.warning("The timed-out notice did not reach %s: %s", sender_id, result["reason"])
+
+    settings = status.shared().settings
+    notice = lambda channel: channel_text(channel, "handoff_timed_out")  # noqa: E731
+    return WaitSweep(settings.wait_s, settings.sweep_s, notice, deliver)
 
 
 def blueprint(delivery: Delivery) -> Blueprint:
     """``delivery`` reaches a user on the user's own channel (bot/channels/delivery/, handed in by
     the web chat channel): staff replies and the hand-back notice."""
     staff = AREA.blueprint("staff_console")  # its page, script, sign-in and sign-out (signed_in.py)
+    sweep = _sweep(delivery)
+
+    @staff.listener("after_server_start")
+    async def start_sweep(app: Any, _: Any) -> None:
+        app.ctx.handoff_wait_sweep = app.add_task(sweep.run(current_agent), name="handoff_wait_sweep")
+
+    @staff.listener("before_server_stop")
+    async def stop_sweep(app: Any, _: Any) -> None:
+        task = getattr(app.ctx, "handoff_wait_sweep", None)
+        if task is not None:
+            task.cancel()
 
     @staff.get("/api/conversations")
     @requires_token(api=True)
@@ -94,6 +145,31 @@ def blueprint(delivery: Delivery) -> Blueprint:
             return response.json({"error": str(error)}, status=400)
         return response.json(body)
 
+    @staff.post("/api/presence")
+    @requires_token(api=True)
+    async def presence(request: Request) -> HTTPResponse:
+        """The open console's heartbeat: its staff member is on duty; ``{"on_duty": false}`` goes off duty."""
+        body = request.json if isinstance(request.json, dict) else {}
+        on_duty = body.get("on_duty", True)
+        if not isinstance(on_duty, bool):
+            return response.json({"error": '"on_duty" is true or false'}, status=400)
+        hotline_now = status.shared()
+        await (hotline_now.staff_seen if on_duty else hotline_now.staff_gone)(_console_session(request))
+        return response.json({"on_duty": on_duty, "hotline": dict(await hotline_now.status())})
+
+    @staff.post("/api/conversations/<sender_id:str>/callback-done")
+    @requires_token(api=True)
+    async def callback_done(request: Request, sender_id: str) -> HTTPResponse:
+        """Staff called the user back: the call-back case leaves the queue."""
+        events = await _events(request, sender_id)
+        if events is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        if records.open_callback(events) is None:
+            return response.json({"error": "this conversation has no open call-back request"}, status=409)
+        done = hotline.HandoffRecord(stage=hotline.CALLBACK_DONE, at=time.time())
+        await _append(request, sender_id, [AgentUttered(data=hotline.handoff_data(done))])
+        return response.json({"callback": None})
+
     @staff.get("/api/conversations/<sender_id:str>")
     @requires_token(api=True)
     async def conversation(request: Request, sender_id: str) -> HTTPResponse:
@@ -104,7 +180,8 @@ def blueprint(delivery: Delivery) -> Blueprint:
         case = case_of(sender_id, events, measures)
         return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events),
                               "case": case, "target_s": console_queue.target_s(), "now": time.time(),
-                              "delivery": delivery.deliverability(sender_id, events)})  # fmt: skip
+                              "delivery": delivery.deliverability(sender_id, events),
+                              "callback": records.open_callback(events)})  # fmt: skip
 
     @staff.post("/api/conversations/<sender_id:str>/messages")
     @requires_token(api=True)

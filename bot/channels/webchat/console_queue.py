@@ -93,7 +93,7 @@ def row_json(row: Summary, by_measure: Dict[int, List[str]]) -> Dict[str, Any]:
     return {
         "sender_id": row["sender_id"],
         "channels": channels_of(row),
-        "paused": row["handoff_time"] is not None,
+        "paused": row["status"] in ("waiting", "staff"),  # a call-back case is held but not paused
         "user_messages": row["user_messages"],
         "last_user_text": row["last_user_text"],
         "last_time": row["last_time"],

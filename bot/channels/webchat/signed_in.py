@@ -67,6 +67,8 @@ class StaffArea:
     disabled_explanation: str  # the disabled page's paragraph (HTML)
     disabled_error: str  # the API's error when the area is disabled
     unauthorised_error: str  # the API's error when nobody is signed in
+    # Told the session id of a browser signing out (the console: its staff member goes off duty).
+    on_sign_out: Callable[[str], Awaitable[None]] | None = None
 
     @property
     def script_name(self) -> str:
@@ -164,7 +166,11 @@ class StaffArea:
         if refusal:
             return response.json({"error": refusal[1]}, status=refusal[0])
         for token in self.tokens():
-            staff_sessions.sessions_for(token).revoke(request.cookies.get(self.cookie_name))
+            sessions, cookie = staff_sessions.sessions_for(token), request.cookies.get(self.cookie_name)
+            session_id = sessions.session_id(cookie)
+            if session_id and self.on_sign_out is not None:
+                await self.on_sign_out(session_id)
+            sessions.revoke(cookie)
         reply = response.redirect(f"{self.prefix}/", status=303)
         self._set_cookie(reply, "", 0, secure=False)
         return reply

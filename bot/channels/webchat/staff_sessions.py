@@ -168,6 +168,11 @@ class StaffSessions:
             return None
         return session_id, float(expires)
 
+    def session_id(self, cookie: str | None) -> str | None:
+        """The id of a valid session cookie (what names a signed-in console, e.g. for staff presence)."""
+        parsed = self._parse(cookie)
+        return parsed[0] if parsed is not None and self.valid(cookie) else None
+
     def valid(self, cookie: str | None) -> bool:
         parsed = self._parse(cookie)
         return parsed is not None and parsed[0] not in self._revoked

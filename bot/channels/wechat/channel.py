@@ -29,6 +29,7 @@ from bot.channels.wechat.webhook import (
     WebhookResponse,
     WeChatWebhook,
 )
+from bot.channels.with_staff import reply_while_with_staff
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def _asker(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> AskAssist
     async def ask(sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata))
-        return collector.messages
+        return await reply_while_with_staff(current_agent(), sender, CHANNEL, collector.messages)
 
     return ask
 
