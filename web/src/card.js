@@ -1,4 +1,4 @@
-// The answer card (DESIGN.md) as a compact panel: cited measures (original text on click),
+// The answer card (docs/ARCHITECTURE.md) as a compact panel: cited measures (original text on click),
 // the verdict badge with its reasons, the next question, notes, the source, a copy button and,
 // for policy answers, the 口播稿 (spoken version) with its own copy button.
 // The verdict labels are the server's (knowledge/card.py, sent in /webchat/config): one definition
