@@ -252,3 +252,11 @@ def test_staff_replies_and_the_wechat_channel_share_one_access_token(wechat_api:
     asyncio.run(built.deliver(f"wechat:{OPENID}", ["一"], last_user_at=now))
     asyncio.run(channel_sender.send_texts(OPENID, ["二"]))
     assert wechat_api.texts_to(OPENID) == ["一", "二"] and wechat_api.token_requests == 1
+
+
+def test_a_telegram_sender_id_without_a_numeric_chat_is_not_tried(bot_api: FakeBotAPI) -> None:
+    router_ = _telegram_router(bot_api)
+    for sender_id in ("telegram:abc", "telegram:", "telegram:1:2:3"):
+        assert router_.deliverability(sender_id, [])["reason"] == "telegram_bad_sender"
+        assert asyncio.run(router_.deliver(sender_id, ["x"]))["delivered"] is False
+    assert bot_api.calls_of("sendMessage") == []

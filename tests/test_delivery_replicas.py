@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -70,6 +71,16 @@ def console(base: str, path: str, body: Dict[str, Any] | None = None) -> Tuple[i
         return error.code, json.loads(error.read())
 
 
+def stored(base: str, session: str, timeout: float = 60) -> Tuple[int, Dict[str, Any]]:
+    """The conversation as the console shows it, once its first turn is in the shared store."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, conversation = console(base, session)
+        if status != 404 or time.monotonic() > deadline:
+            return status, conversation
+        time.sleep(0.2)
+
+
 def test_a_staff_reply_from_one_replica_reaches_a_widget_on_the_other(replicas: List[servers.Stack]) -> None:
     first, second = (stack.rasa_url for stack in replicas)
 
@@ -78,11 +89,14 @@ def test_a_staff_reply_from_one_replica_reaches_a_widget_on_the_other(replicas: 
         await widget.connect()
         try:
             session = await new_session(widget, 60)
-            await widget.emit("user_uttered", {"message": "转人工", "session_id": session})
-            await until_card(widget, "handoff", 120)
-            # Staff use the console on replica 1.
-            status, conversation = await asyncio.to_thread(console, first, session)
-            assert status == 200 and conversation["paused"], conversation
+            await widget.emit("user_uttered", {"message": "徽商服务卡有什么用", "session_id": session})
+            await until_card(widget, "policy", 120)
+            # Staff use the console on replica 1: they take the conversation over (the turn is stored
+            # once it ends; the card reached the widget before that).
+            status, conversation = await asyncio.to_thread(stored, first, session)
+            assert status == 200 and not conversation["paused"], conversation
+            status, body = await asyncio.to_thread(console, first, f"{session}/pause", {})
+            assert status == 200 and body["paused"], body
             reply = {"text": "您好，我是热线工作人员。"}
             status, body = await asyncio.to_thread(console, first, f"{session}/messages", reply)
             assert status == 200 and body["sent"], body

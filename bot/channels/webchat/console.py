@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from typing import Any, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -83,6 +83,19 @@ async def _events(request: Request, sender_id: str) -> List[Dict[str, Any]] | No
     """Every stored event of the conversation, read in a thread (not in the server's event loop)."""
     index = console_queue.index_of(request.app.ctx.agent.tracker_store)
     return await console_queue.in_thread(index.events, sender_id)
+
+
+def with_conversation(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
+    """A route about one conversation: its stored events are handed in; 404 when there is none."""
+
+    async def loaded(request: Request, sender_id: str) -> HTTPResponse:
+        events = await _events(request, sender_id)
+        if events is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        return await handler(request, sender_id, events)
+
+    loaded.__name__ = handler.__name__
+    return loaded
 
 
 async def _append(request: Request, sender_id: str, events: List[Event]) -> None:
@@ -159,11 +172,9 @@ def blueprint(delivery: Delivery) -> Blueprint:
 
     @staff.post("/api/conversations/<sender_id:str>/callback-done")
     @requires_token(api=True)
-    async def callback_done(request: Request, sender_id: str) -> HTTPResponse:
+    @with_conversation
+    async def callback_done(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
         """Staff called the user back: the call-back case leaves the queue."""
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
         if records.open_callback(events) is None:
             return response.json({"error": "this conversation has no open call-back request"}, status=409)
         done = hotline.HandoffRecord(stage=hotline.CALLBACK_DONE, at=time.time())
@@ -172,10 +183,8 @@ def blueprint(delivery: Delivery) -> Blueprint:
 
     @staff.get("/api/conversations/<sender_id:str>")
     @requires_token(api=True)
-    async def conversation(request: Request, sender_id: str) -> HTTPResponse:
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
+    @with_conversation
+    async def conversation(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
         measures = await console_queue.in_thread(console_queue.directory)
         case = case_of(sender_id, events, measures)
         return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events),
@@ -185,16 +194,14 @@ def blueprint(delivery: Delivery) -> Blueprint:
 
     @staff.post("/api/conversations/<sender_id:str>/messages")
     @requires_token(api=True)
-    async def reply(request: Request, sender_id: str) -> HTTPResponse:
+    @with_conversation
+    async def reply(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
         body = request.json if isinstance(request.json, dict) else {}
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             return response.json({"error": "the reply needs a non-empty text"}, status=400)
         if len(text) > MAX_REPLY_CHARS:
             return response.json({"error": f"a reply is at most {MAX_REPLY_CHARS} characters"}, status=400)
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
         status = delivery.deliverability(sender_id, events)
         if not status["deliverable"]:
             # The console showed this before staff typed (the conversation's "delivery"): nothing is sent.
@@ -210,10 +217,8 @@ def blueprint(delivery: Delivery) -> Blueprint:
 
     @staff.post("/api/conversations/<sender_id:str>/pause")
     @requires_token(api=True)
-    async def take_over(request: Request, sender_id: str) -> HTTPResponse:
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
+    @with_conversation
+    async def take_over(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
         if not paused(events):
             # Marked as staff's own: the queue shows it as being answered, not as waiting.
             await _append(request, sender_id, [ConversationPaused(metadata={STAFF_METADATA_KEY: True})])
@@ -221,10 +226,8 @@ def blueprint(delivery: Delivery) -> Blueprint:
 
     @staff.post("/api/conversations/<sender_id:str>/resume")
     @requires_token(api=True)
-    async def hand_back(request: Request, sender_id: str) -> HTTPResponse:
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
+    @with_conversation
+    async def hand_back(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
         if paused(events):
             # action_listen puts the tracker back into "waiting for the user", the state the policies
             # predict from; without it the next message follows the hand-off action and falls back.
