@@ -4,17 +4,22 @@ does not answer at start, two replicas serving one sender. These tests start the
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
+from bot.channels.channel_texts import channel_text
 from bot.paths import PROJECT_DIR
 from bot.processes import servers
 from bot.processes.cluster import Cluster, start_cluster
@@ -22,10 +27,12 @@ from bot.processes.ports import free_port
 from bot.rasa_server.action_failure import unavailable_text
 from bot.stores.settings import StoreSettings
 from tools.assistant_client import AssistantClient
+from tools.socketio_client import SocketIOClient, new_session
 
 pytestmark = pytest.mark.server
 
 TOKEN = "fault-test-token"
+CONSOLE_TOKEN = "fault-test-console-7Kq2xW9mZp4L"
 
 
 def kill_9(process: servers.ManagedProcess) -> None:
@@ -193,7 +200,8 @@ def cluster(
     )
     started = start_cluster(
         trained_model, free_port(), [free_port(), free_port()], [free_port(), free_port()], settings,
-        extra_env={"DATABASE_URL": postgres_database}, run_dir=workdir, log_dir=workdir, api_token=TOKEN,
+        extra_env={"DATABASE_URL": postgres_database, "CONSOLE_TOKEN": CONSOLE_TOKEN},
+        run_dir=workdir, log_dir=workdir, api_token=TOKEN,
     )  # fmt: skip
     try:
         yield started
@@ -253,6 +261,77 @@ def test_concurrent_messages_of_one_sender_on_two_replicas_are_serialised(cluste
         stored = [(e.get("text"), (e.get("data") or {}).get("custom")) for e in turn if e["event"] == "bot"]
         assert stored == sent_back, (text, stored, sent_back)
         assert turn[-1]["event"] == "action" and turn[-1]["name"] == "action_listen", (text, turn[-1])
+
+
+def _console(front: str, method: str, path: str, body: Dict[str, Any] | None = None) -> tuple:
+    """A console API call through nginx: round-robin, so consecutive calls land on both replicas."""
+    request = urllib.request.Request(
+        f"{front}/console/api{path}", method=method, data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {CONSOLE_TOKEN}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+async def _next_bot(widget: SocketIOClient, wanted: Callable[[Dict[str, Any]], bool], timeout: float = 60) -> Dict:
+    while True:
+        name, data = await widget.next_event(timeout)
+        if name == "bot_uttered" and wanted(data or {}):
+            return data
+
+
+def test_behind_nginx_a_user_s_handoff_reaches_staff_and_every_staff_reply_reaches_the_widget(
+    cluster: Cluster,
+) -> None:
+    """Issue 18 on two replicas behind nginx: the console's heartbeat (on whichever replica nginx
+    picks) puts staff on duty for the replica holding the widget's socket; the user's 转人工 pauses
+    the bot; each staff reply, sent through nginx and so from both replicas in turn, reaches the
+    widget in order; the hand-back notice too, and then the bot answers again."""
+    front = cluster.front_url
+    replies = [f"您好，我是热线工作人员，第{n}条回复。" for n in range(1, 5)]
+
+    async def talk() -> List[Dict[str, Any]]:
+        for _ in range(2):  # one heartbeat per replica (round-robin): presence is shared all the same
+            status, body = await asyncio.to_thread(_console, front, "POST", "/presence", {})
+            assert status == 200 and body["on_duty"], body
+        widget = SocketIOClient(front)
+        await widget.connect()
+        try:
+            session = await new_session(widget, 60)
+            await widget.emit("user_uttered", {"message": "转人工", "session_id": session})
+            card = await _next_bot(widget, lambda data: "custom" in data, 120)
+            seen = [card]
+            deadline = time.monotonic() + 60
+            while True:  # the turn is in the shared store once it ends
+                status, conversation = await asyncio.to_thread(_console, front, "GET", f"/conversations/{session}")
+                if status == 200 and conversation["paused"] or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.2)
+            assert status == 200 and conversation["paused"], conversation
+            for text in replies:
+                status, body = await asyncio.to_thread(
+                    _console, front, "POST", f"/conversations/{session}/messages", {"text": text}
+                )
+                assert status == 200 and body["sent"], body
+                seen.append(await _next_bot(widget, lambda data: bool(data.get("staff"))))
+            status, body = await asyncio.to_thread(_console, front, "POST", f"/conversations/{session}/resume", {})
+            assert status == 200, body
+            seen.append(await _next_bot(widget, lambda data: bool(data.get("resumed"))))
+            await widget.emit("user_uttered", {"message": "徽商服务卡有什么用", "session_id": session})
+            seen.append(await _next_bot(widget, lambda data: "第13条" in (data.get("text") or ""), 120))
+            return seen
+        finally:
+            await widget.close()
+            await asyncio.to_thread(_console, front, "POST", "/presence", {"on_duty": False})
+
+    card, *staff, resumed, answer = asyncio.run(talk())
+    assert card["custom"]["answer_card"]["handoff"] == "staff", card
+    assert [reply["text"] for reply in staff] == replies
+    assert resumed["text"] == channel_text("webchat", "staff_resumed")
+    assert "第13条" in answer["text"]
 
 
 def test_nginx_spreads_one_sender_over_replicas_and_survives_one_dying(cluster: Cluster) -> None:
