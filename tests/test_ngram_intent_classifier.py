@@ -79,22 +79,6 @@ def test_probabilities_are_scikit_learns():
         assert [ours[label] for label in reference.classes_] == pytest.approx(list(expected), abs=1e-5)
 
 
-def test_the_fit_is_scikit_learns_logistic_regression_to_rounding():
-    # The classifier minimises scikit-learn's objective itself (a faster gradient, same iterates):
-    # the coefficients of a real-sized problem are scikit-learn's to 1e-9.
-    import scipy.sparse
-    from sklearn.linear_model import LogisticRegression
-
-    from bot.nlu.ngram_intent_classifier import multinomial_logistic_regression
-
-    matrix = scipy.sparse.random(600, 3000, density=0.01, format="csr", random_state=1)
-    targets = np.random.default_rng(0).integers(0, 7, 600)
-    reference = LogisticRegression(C=30.0, max_iter=5000).fit(matrix, targets)
-    coefficients, intercepts = multinomial_logistic_regression(matrix, targets, 7, 30.0, 5000)
-    assert np.abs(coefficients - reference.coef_).max() < 1e-9 < np.abs(reference.coef_).max()
-    assert np.abs(intercepts - reference.intercept_).max() < 1e-9
-
-
 def test_two_intents_give_the_same_probabilities_as_a_binary_model():
     documents = [message_features(text, [], 1, 2) for text in ["技改补贴", "换设备", "天气", "笑话"]]
     model = NgramModel.fit(documents, ["a", "a", "b", "b"], c=10.0, min_df=1)

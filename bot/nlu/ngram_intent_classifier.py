@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -40,54 +40,6 @@ logger = logging.getLogger(__name__)
 
 ARRAYS_FILE = "ngram_intents.npz"
 LABELS_FILE = "ngram_intents.json"
-MAX_ITER = 5000
-
-
-def multinomial_logistic_regression(
-    matrix: Any, targets: np.ndarray, n_classes: int, c: float, max_iter: int, tol: float = 1e-4
-) -> Tuple[np.ndarray, np.ndarray]:
-    """(coefficients, intercepts) of what scikit-learn 1.1's ``LogisticRegression(C=c,
-    max_iter=max_iter).fit`` computes for three classes or more: the multinomial loss summed over
-    the examples plus ``0.5 / c`` × the squared weights (not the intercepts), minimised by scipy's
-    L-BFGS-B from zeros with ``gtol=tol``, the parameters laid out as scikit-learn lays them out.
-
-    The one difference is speed. scikit-learn takes the gradient as ``G.T @ X``, which scipy runs on
-    the transposed CSR matrix as a CSC product that writes the 59k × 38 result in scattered order:
-    90 % of each step, 220 s of a training under load (docs/nlu-quality.md). Here the transposed
-    matrix is made row-major once; the iterates are the same up to rounding.
-    """
-    from scipy import optimize
-
-    n_samples, n_features = matrix.shape
-    transposed = matrix.T.tocsr()
-    rows = np.arange(n_samples)
-    onehot = np.zeros((n_samples, n_classes))
-    onehot[rows, targets] = 1.0
-    l2 = 1.0 / c
-
-    def loss_gradient(flat: np.ndarray) -> Tuple[float, np.ndarray]:
-        parameters = flat.reshape((n_classes, n_features + 1), order="F")
-        weights, intercepts = parameters[:, :-1], parameters[:, -1]
-        raw = matrix @ weights.T + intercepts
-        top = raw.max(axis=1, keepdims=True)
-        exponentials = np.exp(raw - top)
-        totals = exponentials.sum(axis=1, keepdims=True)
-        loss = float((np.log(totals[:, 0]) + top[:, 0] - raw[rows, targets]).sum())
-        loss += 0.5 * l2 * float(np.dot(weights.ravel(), weights.ravel()))
-        per_example = exponentials / totals - onehot
-        gradient = np.empty((n_classes, n_features + 1), order="F")
-        gradient[:, :-1] = (transposed @ per_example).T + l2 * weights
-        gradient[:, -1] = per_example.sum(axis=0)
-        return loss, gradient.ravel(order="F")
-
-    start = np.zeros((n_classes, n_features + 1), order="F").ravel(order="F")
-    result = optimize.minimize(
-        loss_gradient, start, method="L-BFGS-B", jac=True, options={"iprint": -1, "gtol": tol, "maxiter": max_iter}
-    )
-    if result.status != 0:
-        logger.warning(f"NgramIntentClassifier: the optimiser stopped early ({result.message}).")
-    parameters = result.x.reshape((n_classes, n_features + 1), order="F")
-    return np.ascontiguousarray(parameters[:, :-1]), parameters[:, -1].copy()
 
 
 def message_features(text: str, words: Sequence[str], min_n: int, max_n: int) -> List[str]:
@@ -119,25 +71,22 @@ class NgramModel:
     @classmethod
     def fit(cls, documents: List[List[str]], labels: List[str], c: float, min_df: int) -> NgramModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
 
         vectorizer = TfidfVectorizer(analyzer=lambda features: features, sublinear_tf=True, min_df=min_df)
         matrix = vectorizer.fit_transform(documents)
-        classes, targets = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
-        if len(classes) > 2:
-            coefficients, intercepts = multinomial_logistic_regression(matrix, targets, len(classes), c, MAX_ITER)
-        else:
-            from sklearn.linear_model import LogisticRegression
-
-            classifier = LogisticRegression(C=c, max_iter=MAX_ITER).fit(matrix, labels)
-            # A binary model keeps one row, the second class's: both classes' rows, half each.
-            coefficients = np.vstack([-classifier.coef_, classifier.coef_]) / 2
-            intercepts = np.array([-classifier.intercept_[0], classifier.intercept_[0]]) / 2
+        classifier = LogisticRegression(C=c, max_iter=5000).fit(matrix, labels)
+        coefficients = classifier.coef_
+        intercepts = classifier.intercept_
+        if len(classifier.classes_) == 2:  # a binary model keeps one row: the second class's
+            coefficients = np.vstack([-coefficients, coefficients]) / 2
+            intercepts = np.array([-intercepts[0], intercepts[0]]) / 2
         return cls(
             {feature: int(index) for feature, index in vectorizer.vocabulary_.items()},
             vectorizer.idf_.astype(np.float64),
             coefficients.astype(np.float32),
             intercepts.astype(np.float64),
-            [str(label) for label in classes],
+            [str(label) for label in classifier.classes_],
         )
 
     def probabilities(self, features: Sequence[str]) -> Dict[str, float]:
