@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,8 @@ from tools.bench import bare_rasa
 HISTORY = PROJECT_DIR / "docs" / "benchmarks-training.md"
 TABLE_TITLE = "## Training time against bare Rasa (python -m tools.bench.training)"
 HEADER = (
-    "| date (UTC) | commit | config | load avg start → end | bare bot s | this model s | ratio | DIET s (epochs) "
+    "| date (UTC) | commit | config | load avg start → end | bare bot s (CPU s) | this model s (CPU s) "
+    "| ratio wall (CPU) | DIET s (epochs) "
     "| note |\n"
     "|---|---|---|---|---|---|---|---|---|\n"
 )
@@ -106,6 +108,11 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 1)
 
 
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def train_project(config: Path, log: Path, keep: Path | None = None) -> float:
     """``rasa train --force`` of this project with ``config`` into a temporary folder (the model is
     moved to ``keep`` if given); seconds."""
@@ -162,12 +169,17 @@ def main(argv: List[str] | None = None) -> int:
         print(f"DIET: {diet_epochs(text)} s (epochs)")
         return 0
     load_start = load_average()
-    bare_s = None
+    bare_s = bare_cpu_s = None
     if not args.no_bare:
         with tempfile.TemporaryDirectory(prefix="bare-rasa-") as directory:
             project = bare_rasa.create_project(Path(directory) / "bare")
+            cpu_before = children_cpu_s()
             _, bare_s = bare_rasa.train(project, args.log_dir / "bare-train.log", force=True)
-        print(f"bare rasa init bot, rasa train --force: {bare_s:.0f} s (load {load_start} → {load_average()})")
+            bare_cpu_s = children_cpu_s() - cpu_before
+        print(
+            f"bare rasa init bot, rasa train --force: {bare_s:.0f} s, CPU {bare_cpu_s:.0f} s "
+            f"(load {load_start} → {load_average()})"
+        )
     log = args.log_dir / "wanqi-train-bench.log"
     keep = None
     if args.keep:
@@ -176,14 +188,18 @@ def main(argv: List[str] | None = None) -> int:
         write_jieba_dictionary()
         training_data_paths()
         keep = model_path_for(fingerprint())
+    cpu_before = children_cpu_s()
     ours_s = train_project(args.config.resolve(), log, keep)
+    ours_cpu_s = children_cpu_s() - cpu_before
     if keep is not None:
         print(f"model kept: {keep.relative_to(PROJECT_DIR)}")
     load_end = load_average()
     text = log.read_text(errors="replace")
     print(profile(text).table(ours_s))
     ratio = f"×{ours_s / bare_s:.2f}" if bare_s else "–"
-    print(f"this model: {ours_s:.0f} s; bare bot: {bare_s and round(bare_s)} s; ratio {ratio}; "
+    cpu_ratio = f"×{ours_cpu_s / bare_cpu_s:.2f}" if bare_cpu_s else "–"
+    print(f"this model: {ours_s:.0f} s (CPU {ours_cpu_s:.0f} s); bare bot: {bare_s and round(bare_s)} s "
+          f"(CPU {bare_cpu_s and round(bare_cpu_s)} s); ratio {ratio} (CPU {cpu_ratio}); "
           f"load {load_start} → {load_end}; DIET {diet_epochs(text)}")  # fmt: skip
     if args.record:
         history = HISTORY.read_text(encoding="utf-8") if HISTORY.exists() else "# Training time\n"
@@ -191,7 +207,8 @@ def main(argv: List[str] | None = None) -> int:
             history = history.rstrip("\n") + f"\n\n{TABLE_TITLE}\n\n{HEADER}"
         cells = [
             datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"), commit(), args.config.name,
-            f"{load_start} → {load_end}", f"{bare_s:.0f}" if bare_s else "–", f"{ours_s:.0f}", ratio,
+            f"{load_start} → {load_end}", f"{bare_s:.0f} (CPU {bare_cpu_s:.0f})" if bare_s and bare_cpu_s else "–",
+            f"{ours_s:.0f} (CPU {ours_cpu_s:.0f})", f"{ratio} (CPU {cpu_ratio})",
             diet_epochs(text), args.note,
         ]  # fmt: skip
         HISTORY.write_text(history.rstrip("\n") + "\n| " + " | ".join(map(str, cells)) + " |\n", encoding="utf-8")
