@@ -33,7 +33,7 @@ web:
 # Screenshots of the widget and the console (docs/*.png), taken by the browser tests.
 screenshots: venv web
 	@scripts/ensure-chromium.sh
-	@WEBCHAT_SCREENSHOTS=docs $(VENV_PY) -m pytest tests/test_webchat_browser.py tests/test_webchat_eligibility_browser.py -q
+	@WEBCHAT_SCREENSHOTS=docs $(VENV_PY) -m pytest tests/test_webchat_browser.py tests/test_webchat_eligibility_browser.py tests/test_webchat_a11y_browser.py -q
 
 run: venv web
 	@$(VENV_PY) -m bot run

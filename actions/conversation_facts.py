@@ -13,12 +13,12 @@ earlier ones; a restart forgets them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Tuple
 
 from rasa_sdk import Tracker
 
-from knowledge.eligibility_questions import asks_eligibility, is_question, words
-from knowledge.facts import FACT_NAMES
+from knowledge.eligibility_questions import asks_eligibility, is_question, speaks_of_self
+from knowledge.facts import FACT_NAMES, named_but_unknown
 from knowledge.textnorm import normalise
 
 # Intents whose messages state facts about the asker.
@@ -32,6 +32,8 @@ class ConversationFacts:
     values: Dict[str, Any] = field(default_factory=dict)
     # fact → {"message": n (1 = the first user message), "text": what the user wrote}
     stated_in: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    # Facts a later message took back or put in doubt: their slots are emptied, so they are asked.
+    taken_back: Tuple[str, ...] = ()
 
 
 def about_the_asker(text: str, intent: str | None) -> bool:
@@ -40,7 +42,7 @@ def about_the_asker(text: str, intent: str | None) -> bool:
     prepared = normalise(text or "")
     if not is_question(prepared):
         return True  # a statement: "客户是省级专精特新企业，纯信用"
-    return asks_eligibility(prepared) or any(word in prepared for word in words().first_person)
+    return asks_eligibility(prepared) or speaks_of_self(prepared)
 
 
 def _entity_facts(parse_data: Mapping[str, Any]) -> Dict[str, Any]:
@@ -53,6 +55,7 @@ def _entity_facts(parse_data: Mapping[str, Any]) -> Dict[str, Any]:
 
 def conversation_facts(tracker: Tracker) -> ConversationFacts:
     facts = ConversationFacts()
+    taken_back: set = set()
     message_number = 0
     message_text = ""
     for event in tracker.events or []:
@@ -66,6 +69,11 @@ def conversation_facts(tracker: Tracker) -> ConversationFacts:
             parse_data = event.get("parse_data") or {}
             intent = (parse_data.get("intent") or {}).get("name")
             if about_the_asker(message_text, intent) or message_text.startswith("/"):
+                for name in named_but_unknown(message_text) if not message_text.startswith("/") else ():
+                    # "不对，法人是我父亲": what an earlier message said of it is taken back.
+                    facts.values.pop(name, None)
+                    facts.stated_in.pop(name, None)
+                    taken_back.add(name)
                 for name, value in _entity_facts(parse_data).items():
                     _set(facts, name, value, message_number, message_text)
         elif kind == "slot" and event.get("name") in FACT_NAMES:
@@ -85,8 +93,9 @@ def conversation_facts(tracker: Tracker) -> ConversationFacts:
     # The slots as they stand (a test or a channel may set them without events).
     for name in FACT_NAMES:
         value = tracker.get_slot(name)
-        if value is not None and name not in facts.values:
+        if value is not None and name not in facts.values and name not in taken_back:
             facts.values[name] = value
+    facts.taken_back = tuple(sorted(taken_back - set(facts.values)))
     return facts
 
 

@@ -23,14 +23,15 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation_facts import conversation_facts
+from actions.conversation_facts import about_the_asker, conversation_facts
 from actions.english import answer_english
 from actions.messages import intent_confidence, intent_name, send_answer
 from actions.other_region import answer_other_region
 from knowledge.beneficiaries import answer_can_we, audiences
 from knowledge.card import citation_label
 from knowledge.eligibility import Evaluation, coerce_fact, document_source, evaluate, requirement_with_source, rules
-from knowledge.eligibility_questions import named_rule, rule_for_measure, rule_of_facts
+from knowledge.eligibility_questions import asks_eligibility, named_rule, rule_for_measure, rule_of_facts
+from knowledge.english import english_measure, fact_label, is_english, verdict_line
 from knowledge.facts import FACT_NAMES, fact_definitions, parse_bool, prepare_text
 from knowledge.source_data import read_all
 from knowledge.statements import title_in
@@ -73,6 +74,10 @@ def rule_being_checked(tracker: Tracker) -> str | None:
     named = named_rule(text)
     if named:
         return named
+    english = _english_measure_number(text)
+    if english is not None and rule_for_measure(english, {}) is not None:
+        # "Are we eligible for the guarantee fee subsidy?": the measure the English message names.
+        return rule_for_measure(english, {**known_facts(tracker), **message_facts(tracker)})
     intent = intent_name(tracker) or ""
     loop = tracker.active_loop_name
     if loop and loop.endswith(FORM_SUFFIX) and loop[: -len(FORM_SUFFIX)] in rules():
@@ -100,6 +105,31 @@ def _context_rule(tracker: Tracker) -> str | None:
     return rule_for_measure(number, known_facts(tracker), preferred)
 
 
+def _english_measure_number(text: str) -> int | None:
+    """The measure an English message names (the classifier's reading of English is noise)."""
+    if not is_english(text):
+        return None
+    key = english_measure(text)
+    return _measure_numbers().get(key) if key else None
+
+
+def english_check(tracker: Tracker) -> bool:
+    """An English message that asks "can we get it?" or states facts about the asker: a check."""
+    text = tracker.latest_message.get("text") or ""
+    if not is_english(text):
+        return False
+    return asks_eligibility(text) or bool(message_facts(tracker) and about_the_asker(text, None))
+
+
+def english_line(tracker: Tracker, evaluation: Evaluation) -> str | None:
+    """The English line under a verdict or question, when the latest message is English."""
+    if not is_english(tracker.latest_message.get("text") or ""):
+        return None
+    failed = "; ".join(fact_label(r.fact_name) for r in evaluation.reasons if r.met is False and r.fact_name)
+    missing = "; ".join(fact_label(name) for name in evaluation.open_facts)
+    return verdict_line(evaluation.rule.key, evaluation.measure_number, evaluation.verdict, failed, missing)
+
+
 def context_measure_without_rule(tracker: Tracker) -> str | None:
     """The measure under discussion when it has no eligibility rule (its audience answers)."""
     current = tracker.get_slot("current_measure")
@@ -120,14 +150,18 @@ def _source(rule_key: str) -> Dict[str, str] | None:
 
 def evaluate_in_conversation(tracker: Tracker, rule_key: str) -> Evaluation:
     facts = conversation_facts(tracker)
-    return evaluate(rule_key, facts.values, facts.stated_in)
+    evaluation = evaluate(rule_key, facts.values, facts.stated_in)
+    evaluation.taken_back = facts.taken_back
+    return evaluation
 
 
 def check_events(rule_key: str, evaluation: Evaluation, status: str) -> List[EventType]:
     """What a check leaves behind: the rule, its status, the measure under discussion, and the
-    facts it used as slots (so the forms and later turns see them)."""
+    facts it used as slots (so the forms and later turns see them); a fact taken back ("不对，法人是
+    我父亲") has its slot emptied, so the form asks it again."""
     measure = _measure_key(evaluation.measure_number)
     events: List[EventType] = [SlotSet(name, value) for name, value in evaluation.facts.items()]
+    events += [SlotSet(name, None) for name in evaluation.taken_back if name not in evaluation.facts]
     events += [SlotSet("eligibility_rule", rule_key), SlotSet("eligibility_status", status)]
     if measure:
         events.append(SlotSet("current_measure", measure))
@@ -143,6 +177,9 @@ def send_verdict_text(
         evaluation.card(confidence=intent_confidence(tracker), source=_source(rule_key)),
         buttons=question_buttons(evaluation) if evaluation.verdict == "need_info" else None,
     )
+    english = english_line(tracker, evaluation)
+    if english:
+        dispatcher.utter_message(text=english)
 
 
 def start_check(dispatcher: CollectingDispatcher, tracker: Tracker, rule_key: str) -> List[EventType]:
@@ -228,9 +265,16 @@ class ActionEligibilityVerdict(Action):
         if (intent_name(tracker) or "").startswith(CHECK_INTENT_PREFIX) and answer_other_region(dispatcher, tracker):
             return [SlotSet("eligibility_status", STATUS_DECIDED)]
         if not tracker.active_loop_name:
-            english = answer_english(dispatcher, tracker)
-            if english is not None:
-                return english
+            english_number = _english_measure_number(tracker.latest_message.get("text") or "")
+            if english_check(tracker) and english_number is not None and rule_for_measure(english_number, {}) is None:
+                # "Can our incubator apply for the incubation support?": whom that measure is for.
+                key = _measure_key(english_number)
+                if key in audiences():
+                    return answer_audience(dispatcher, tracker, key)
+            if not english_check(tracker) or (english_number is None and rule_being_checked(tracker) is None):
+                english = answer_english(dispatcher, tracker)
+                if english is not None:
+                    return english
             other = context_measure_without_rule(tracker)
             if other and not rule_of_facts(message_facts(tracker)):
                 # "那我们能办吗" after an answer about a measure without rules: whom it is for.
@@ -368,6 +412,9 @@ class AskFact(Action):
             evaluation.card(confidence=intent_confidence(tracker), source=_source(rule_key)),
             buttons=question_buttons(evaluation),
         )
+        english = english_line(tracker, evaluation)
+        if english:
+            dispatcher.utter_message(text=english)
         return []
 
 

@@ -15,9 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.check_routing import route_to_check
+from actions.check_routing import english_check_or_answer, route_to_check
 from actions.combined_reading import FALLBACK_INTENT, agreed_measure, confidence_in, suggested_measures
-from actions.english import answer_english
 from actions.measure_reply import bare_followup_measure, send_measure_answer
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_response
 from actions.other_region import answer_other_region
@@ -101,7 +100,7 @@ class ActionAnswerFallback(Action):
         if answered:
             # The form, predicted again next, takes the slot and asks on or ends with the verdict.
             return answered
-        english = answer_english(dispatcher, tracker)
+        english = english_check_or_answer(dispatcher, tracker)
         if english is not None:
             return english
         if answer_other_region(dispatcher, tracker):

@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.english import answer_english
+from actions.check_routing import english_check_or_answer
 from actions.messages import send_answer, send_response
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
@@ -34,7 +34,7 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        english = answer_english(dispatcher, tracker)
+        english = english_check_or_answer(dispatcher, tracker)
         if english is not None:
             return english
         if answer_other_region(dispatcher, tracker):

@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.english import answer_english
+from actions.check_routing import english_check_or_answer
 from actions.measure_reply import send_measure_answer
 from actions.messages import intent_confidence, intent_name, measure_key_of_intent, send_response
 from knowledge.card import AnswerCard
@@ -21,7 +21,7 @@ class ActionAnswerMeasure(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        english = answer_english(dispatcher, tracker)
+        english = english_check_or_answer(dispatcher, tracker)
         if english is not None:
             return english
         question = tracker.latest_message.get("text") or ""

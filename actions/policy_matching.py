@@ -13,8 +13,8 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.check_routing import english_check_or_answer
 from actions.eligibility import known_facts
-from actions.english import answer_english
 from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_answer, send_response
 from actions.other_region import answer_other_region
 from knowledge.card import AnswerCard
@@ -29,7 +29,7 @@ class ActionMatchPolicies(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        english = answer_english(dispatcher, tracker)
+        english = english_check_or_answer(dispatcher, tracker)
         if english is not None:
             return english
         from knowledge.matching import match, match_text

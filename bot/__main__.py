@@ -11,8 +11,8 @@ import time
 from typing import List
 
 from bot.paths import PROJECT_DIR, VAR_DIR
-from bot.processes import capacity, descendants, env_file, servers
-from bot.processes.supervisor import Supervisor
+from bot.processes import capacity, env_file, servers
+from bot.processes.supervisor import raise_keyboard_interrupt, run_until_stopped, stop_on_signals
 from bot.stores import retention
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
@@ -30,10 +30,6 @@ def step(number: int, total: int, text: str) -> None:
 def prepare() -> None:
     report = loader.load()
     print(f"      knowledge base: {report.measures} measures, {report.aliases} aliases → {database_url()}")
-
-
-def _raise_keyboard_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
-    raise KeyboardInterrupt
 
 
 def _console_line(port: int) -> str:
@@ -81,13 +77,9 @@ def check_stores() -> stores.StoreSettings:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    # Ctrl-C stops everything even when started from a shell that ignores SIGINT (e.g. `make run &`).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    # Whatever a step leaves behind (a training's helper process …) is re-parented here and stopped below.
-    descendants.adopt_orphans()
-    stack = None
-    try:
+    stop_on_signals()
+
+    def start() -> servers.Stack:
         check_stores()
         step(1, 3, "Loading the policy knowledge base")
         prepare()
@@ -102,23 +94,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("      TELEGRAM_BOT_TOKEN is set: starting the Telegram bridge", flush=True)
             stack.processes.append(servers.start_telegram_bridge(stack.rasa_url, internal_token=stack.internal_token))
         print(_banner(stack, args.port, time.monotonic() - started), flush=True)
-        # A child that dies is restarted (with back-off); only Ctrl-C or SIGTERM end the run.
-        return Supervisor(stack.processes).run()
-    except servers.StartupError as error:
-        print(f"Could not start: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nStopping…", flush=True)
-        return 0
-    finally:
-        if stack is not None:
-            stack.stop()
-        descendants.stop_all()  # every exit path: also what a step (install, training) left running
-        print("Stopped.", flush=True)
+        return stack
+
+    # A child that dies is restarted (with back-off); only Ctrl-C or SIGTERM end the run.
+    return run_until_stopped(start)
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     prepare()
     model_path = model.ensure_model()
     action = servers.start_action_server(args.action_port)

@@ -13,6 +13,7 @@ from typing import Callable, Dict, List
 from knowledge import eligibility, timeliness
 from knowledge.card import AnswerCard, citation_label
 from knowledge.models import Measure
+from knowledge.spoken import spoken_script
 
 # What a measure with no stated thresholds offers is guidance, not a verdict: the criteria are
 # set each year by the 经信 departments' application notices.
@@ -156,5 +157,6 @@ def answer_measure(
         source=measure.document.source(),
         notes=notes,
         confidence=confidence,
+        spoken=spoken_script(text, [measure.number], measure.document.short_title),
     )
     return Answer(text=text, card=card)

@@ -37,6 +37,11 @@ class AnswerCard:
     source: Dict[str, str] | None = None
     notes: List[str] = field(default_factory=list)
     confidence: float | None = None
+    # kind "handoff" only: "staff" (a person takes over, the bot pauses) or "no_staff" / "off_hours"
+    # (nobody can: the reply names 12345 and offers a call-back, the bot keeps answering).
+    handoff: str | None = None
+    # The 口播稿 of a policy answer: the same answer as hotline staff read it out (knowledge/spoken.py).
+    spoken: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

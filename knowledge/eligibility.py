@@ -152,6 +152,8 @@ class Evaluation:
     facts: Dict[str, Any] = field(default_factory=dict)
     # The facts still unknown whose answer could change the verdict (need_info).
     open_facts: Tuple[str, ...] = ()
+    # Facts the conversation stated and then took back (a correction, a doubt): unknown again.
+    taken_back: Tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -457,14 +459,6 @@ def _squash(text: str) -> str:
     return _FOLD_SPACE.sub("", text.strip())
 
 
-def compute_benefit(rule_key: str, amount: float) -> float | None:
-    """The computed benefit in yuan for a rule with a percentage benefit (500万 → 50000.0)."""
-    rule = _rules()[rule_key]
-    if not rule.benefit.get("percent_of"):
-        return None
-    return amount * float(rule.benefit["percent"]) / 100
-
-
 _MARKS = {True: "✓", False: "✗", None: "？"}
 
 
@@ -517,7 +511,6 @@ __all__ = [
     "VERDICTS",
     "VERDICT_LABELS",
     "coerce_fact",
-    "compute_benefit",
     "evaluate",
     "explain",
     "format_number",

@@ -16,6 +16,8 @@ from typing import Any, Dict, Iterable, Mapping, Tuple
 import yaml
 
 from knowledge.eligibility import rules, rules_for_measure
+from knowledge.english import asks_eligibility_in_english, english_rule, is_english
+from knowledge.english import speaks_of_self as english_speaks_of_self
 from knowledge.paths import DATA_DIR
 from knowledge.textnorm import normalise
 
@@ -52,6 +54,8 @@ def words() -> QuestionWords:
 def asks_eligibility(text: str) -> bool:
     """True for "徽商服务卡我能办吗", "我们这种情况能拿吗", "那我能办吗"; False for "谁能办",
     "有哪些政策我们能享受" (matching) and questions without a cue."""
+    if is_english(text or ""):
+        return asks_eligibility_in_english(text)
     prepared = normalise(text or "")
     if not prepared or prepared.startswith("/"):
         return False
@@ -68,11 +72,29 @@ def asks_eligibility(text: str) -> bool:
 
 def is_question(text: str) -> bool:
     prepared = normalise(text or "")
+    if is_english(prepared):
+        return "?" in prepared or bool(_ENGLISH_QUESTION.match(prepared.lower()))
     return any(mark in prepared for mark in words().question_marks)
 
 
+_ENGLISH_QUESTION = re.compile(
+    r"\s*(?:can|could|are|is|am|do|does|did|what|how|which|who|whom|whether|would|will|may|should|where|when|why)\b"
+)
+
+
+def speaks_of_self(text: str) -> bool:
+    """The message is in the first person: "我们…", "本公司…", "we", "our", "I"."""
+    if is_english(text or ""):
+        return english_speaks_of_self(text)
+    prepared = normalise(text or "")
+    return any(word in prepared for word in words().first_person)
+
+
 def named_rule(text: str) -> str | None:
-    """The rule whose programme the message names ("降费奖补" → guarantee_fee_reduction_award)."""
+    """The rule whose programme the message names ("降费奖补" → guarantee_fee_reduction_award, "the
+    Huishang card" → huishang_service_card)."""
+    if is_english(text or ""):
+        return english_rule(text)
     prepared = normalise(text or "")
     best: Tuple[int, str] | None = None
     for key, rule in rules().items():

@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Tuple
 import yaml
 
 from knowledge import statements
+from knowledge.english import is_english
+from knowledge.english_facts import extract_english_facts
 from knowledge.paths import DATA_DIR
 from knowledge.textnorm import normalise
 
@@ -292,12 +294,21 @@ def keyword_value(text: str, definition: FactDefinition) -> Any:
     not:province), which can fail a condition but never meet one."""
     affirmed: List[Tuple[Tuple[bool, int, int], Any]] = []
     negated: List[Tuple[int, Any]] = []
-    for start, _end, word, value in keyword_matches(text, definition):
+    stop_words = all_keywords()
+    for start, end, word, value in keyword_matches(text, definition):
         if statements.about_a_third_party(definition.name, word, text, start):
             continue
-        how = "affirmed" if statements.keyword_negates_itself(word) else statements.reading(text, start, word)
-        if statements.keyword_negates_itself(word) and statements.reading(text, start, word) == "question":
-            how = "question"
+        # Inside another fact's longer keyword ("民营" in "优秀民营企业家没评上"), read as that keyword
+        # is; negated, it denies the longer one (the honour), not this one (the company is still 民营).
+        outer_start, outer_end = _enclosing_keyword(text, start, end)
+        read = statements.reading(text, outer_start, text[outer_start:outer_end], stop_words)
+        if read == "negated" and (outer_start, outer_end) != (start, end):
+            continue
+        if statements.keyword_negates_itself(word):
+            # "不是法人" is a statement as it stands; "不是法人…不清楚" says nothing; "不是小微不对" is rare.
+            how = "question" if read == "question" else "affirmed"
+        else:
+            how = read
         if how == "affirmed":
             affirmed.append(((not _stated_as_identity(text, start), start, -len(word)), value))
         elif how == "negated":
@@ -314,6 +325,27 @@ def keyword_value(text: str, definition: FactDefinition) -> Any:
     return statements.NOT_PREFIX + str(value)
 
 
+@lru_cache(maxsize=1)
+def all_keywords() -> Tuple[str, ...]:
+    """Every keyword of every fact: a trailing negator cannot reach past one (statements.negated_after)."""
+    return tuple(sorted({word for d in fact_definitions().values() for word, _value in d.keywords}, key=len))
+
+
+def _enclosing_keyword(text: str, start: int, end: int) -> Tuple[int, int]:
+    """The longest keyword of any fact in ``text`` that holds text[start:end] (itself if none)."""
+    best = (start, end)
+    for word in all_keywords():
+        if len(word) <= best[1] - best[0]:
+            continue
+        position = text.find(word, max(0, end - len(word)))
+        while 0 <= position <= start:
+            if position + len(word) >= end:
+                best = (position, position + len(word))
+                break
+            position = text.find(word, position + 1)
+    return best
+
+
 # Honours given by someone other than the province: named alone, they settle both honour facts.
 _LESSER_LEVELS = ("city", "county", "national")
 # Category values that already mean "none of them": negating them states nothing.
@@ -325,7 +357,64 @@ def extract_facts(text: str) -> Dict[str, Any]:
     "我们是担保公司，费率一点二个点，信用反担保，贷款五百万" →
     {applicant_role: guarantee_institution, guarantee_fee_rate: 1.2, counter_guarantee: credit,
     loan_amount: 5000000.0}. Negations count: "我不是法人" → is_legal_representative False."""
+    if is_english(text or ""):
+        return extract_english_facts(text)
     prepared = prepare_text(text or "")
+    if not prepared:
+        return {}
+    corrected = statements.correction_at(prepared)
+    if corrected is not None and corrected > 0:
+        return _corrected(prepared, corrected)
+    return _facts_of(prepared)
+
+
+def _corrected(prepared: str, at: int) -> Dict[str, Any]:
+    """ "费率1.5%，不对，说错了，是1.2%": what follows the correction replaces what came before it. A
+    fact the correction names again, even to leave it unknown ("我是法人，不对，法人是我爱人"), loses
+    its earlier value; a correction that names none of the facts said before ("…是省级专精特新，不对，
+    是市级的") takes back the clause just before it, whose facts are then unknown (and asked)."""
+    before, after = prepared[:at], prepared[at:]
+    earlier = _facts_of(before, prepared)
+    later = _facts_of(after, prepared)
+    named_again = {name for name, definition in fact_definitions().items() if _names(after, definition)}
+    if not (named_again | set(later)) & set(earlier):
+        last_clause = (statements.clauses(before) or [""])[-1]
+        named_again |= set(_facts_of(last_clause, prepared))
+    kept = {name: value for name, value in earlier.items() if name not in named_again}
+    return {**kept, **later}
+
+
+def named_but_unknown(text: str) -> Tuple[str, ...]:
+    """The facts a message names without stating a value: "法人是我父亲", "是不是法人我不清楚", "不对，
+    法人不是…我也说不准". A conversation forgets what an earlier message said of them (it was taken
+    back or put in doubt), so the check asks again instead of keeping a value in the asker's favour.
+    After a correction only what follows it counts; general words (企业, 公司) name nothing."""
+    prepared = prepare_text(text or "")
+    corrected = statements.correction_at(prepared)
+    part = prepared[corrected:] if corrected is not None else prepared
+    stated = extract_facts(text)
+    weak = statements.words().weak_keywords
+    return tuple(
+        name
+        for name, definition in fact_definitions().items()
+        if name not in stated
+        and definition.type in ("bool", "category")
+        and any(word not in weak.get(name, ()) for _s, _e, word, _v in keyword_matches(part, definition))
+    )
+
+
+def _names(text: str, definition: FactDefinition) -> bool:
+    """Whether ``text`` names the fact at all: one of its keywords, or its rate or amount."""
+    if definition.type == "rate":
+        return _stated_rate(text) is not None
+    if definition.type == "amount":
+        return _amount_in_message(text, definition.cues, None) is not None
+    return bool(keyword_matches(text, definition))
+
+
+def _facts_of(prepared: str, message: str | None = None) -> Dict[str, Any]:
+    """The facts of ``prepared``, a message or the part of one around a correction (``message``: the
+    whole message, which says whether a level word is a qualification's or an honour's)."""
     if not prepared:
         return {}
     found: Dict[str, Any] = {}
@@ -352,7 +441,7 @@ def extract_facts(text: str) -> Dict[str, Any]:
             amount = _valid_amount(_amount_in_message(prepared, definition.cues, rate_span))
             if amount is not None:
                 found[name] = amount
-    return _honours(prepared, found)
+    return _honours(prepared, found, message or prepared)
 
 
 def _bound_value(value: Any) -> float | None:
@@ -388,7 +477,7 @@ def _stated_rate(text: str) -> Tuple[Any, Tuple[int, int]] | None:
     return value, span
 
 
-def _honours(text: str, found: Dict[str, Any]) -> Dict[str, Any]:
+def _honours(text: str, found: Dict[str, Any], message: str) -> Dict[str, Any]:
     """Who an honour belongs to, and at which level.
 
     The 徽商服务卡 asks about two honours: the company's (honour_level) and the speaker's own
@@ -403,19 +492,36 @@ def _honours(text: str, found: Dict[str, Any]) -> Dict[str, Any]:
     personal_levels: List[Any] = []
     company_values: List[Any] = []
     qualification = fact_definitions().get("borrower_qualification")
+    last_level: Any = None
+    # "专精特新不是省级的，是市级的": with a qualification named and no honour word, a level is the
+    # qualification's.
+    levels_are_qualifications = (
+        qualification is not None
+        and keyword_value(message, qualification) is not None
+        and not statements.is_about_honour(message)
+    )
     for clause in statements.clauses(text):
+        if levels_are_qualifications:
+            break
         if not statements.is_about_honour(clause) and keyword_value(clause, honour) is None:
-            continue
-        if qualification is not None and keyword_value(clause, qualification) is not None:
-            # "借款企业是市级专精特新", "国家级专精特新小巨人": a qualification's level, not an honour.
-            continue
-        level = keyword_value(clause, honour) or statements.level_in_clause(clause)
-        if level is not None and statements.reading(clause, _honour_word_position(clause), "") == "negated":
-            level = (
-                level
-                if str(level).startswith(statements.NOT_PREFIX) or level == "none"
-                else statements.NOT_PREFIX + str(level)
-            )
+            level = _also_not(clause, last_level)
+            if level is None:
+                continue
+        else:
+            if qualification is not None and keyword_value(clause, qualification) is not None:
+                # "借款企业是市级专精特新", "国家级专精特新小巨人": a qualification's level, not an honour.
+                continue
+            how = _honour_reading(clause)
+            if how == "question":
+                continue  # "好像得过省里的表彰", "是不是省里评的": unclear, so asked
+            level = keyword_value(clause, honour) or statements.level_in_clause(clause)
+            if level is not None and how == "negated":
+                level = (
+                    level
+                    if str(level).startswith(statements.NOT_PREFIX) or level == "none"
+                    else statements.NOT_PREFIX + str(level)
+                )
+            last_level = level
         subject = statements.honour_subject(clause)
         if subject == "personal":
             personal_values.append(_personal_honour(clause, level))
@@ -449,16 +555,43 @@ def _personal_honour(clause: str, level: Any) -> Any:
     if level == "province":
         return True
     if level is None:
-        negator = statements.reading(clause, _honour_word_position(clause), "")
-        if negator == "negated":
-            return False  # "本人也没有得过表彰"
+        if _honour_reading(clause) == "negated" or _ALSO_NOT.search(clause):
+            return False  # "本人也没有得过表彰", "本人从来没被表彰过", "我个人也没有"
         return None  # "我是优秀民营企业家": which level? ask
     return False  # not:province, city, county, national, none: not an honour the province gave
 
 
-def _honour_word_position(clause: str) -> int:
-    positions = [clause.find(word) for word in statements.words().honour_words if word in clause]
-    return min(positions) if positions else len(clause)
+def _honour_word(clause: str) -> Tuple[int, str]:
+    positions = [(clause.find(word), word) for word in statements.words().honour_words if word in clause]
+    return min(positions, key=lambda item: (item[0], -len(item[1]))) if positions else (len(clause), "")
+
+
+def _honour_reading(clause: str) -> str:
+    """How a clause states its honour: negated before the honour word ("没有得过省里的表彰") or after
+    it ("省里的表彰没有过", "省委省政府的表彰我们没有"), a question or doubt, or affirmed."""
+    position, word = _honour_word(clause)
+    how = statements.reading(clause, position, word, all_keywords())
+    if how != "affirmed":
+        return how
+    # A level keyword before the honour word ("省委省政府的表彰我们没有"): read after the keyword too.
+    honour = fact_definitions()["honour_level"]
+    for start, _end, keyword, _value in keyword_matches(clause, honour):
+        if statements.reading(clause, start, keyword, all_keywords()) == "negated":
+            return "negated"
+    return how
+
+
+# "我本人也没有", "公司也没得过", "个人同样没有": an honour clause's negation repeated for another subject.
+_ALSO_NOT = re.compile(r"(?:也|都|同样|一样|还)(?:没有|没|未|不是)(?:得过|拿过|获得过|获得|评过|评上|过)?[的呢啊呀]?$")
+
+
+def _also_not(clause: str, last_level: Any) -> Any:
+    """The level a clause without an honour word denies by repeating the last honour clause's
+    negation ("我们没拿过省里的荣誉，我本人也没有" → the speaker has no provincial honour either)."""
+    if last_level is None or not _ALSO_NOT.search(clause) or statements.honour_subject(clause) is None:
+        return None
+    bare = str(last_level).removeprefix(statements.NOT_PREFIX)
+    return last_level if str(last_level).startswith(statements.NOT_PREFIX) else statements.NOT_PREFIX + bare
 
 
 def _rate_after_cue(text: str, cues: Tuple[str, ...]) -> float | None:

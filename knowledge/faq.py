@@ -18,6 +18,7 @@ from knowledge.answers import Answer
 from knowledge.card import AnswerCard, citation_label
 from knowledge.paths import DATA_DIR, POLICIES_DIR
 from knowledge.source_data import document_folders, read_all, read_document_meta
+from knowledge.spoken import spoken_script
 from knowledge.textnorm import normalise
 
 FAQ_FILE = DATA_DIR / "faq.yaml"
@@ -146,8 +147,12 @@ def answer_faq(entry: FaqEntry, confidence: float | None = None) -> Answer:
     meta = first_document_meta()
     source = {"title": meta["title"], "issuer": meta["issuer"], "date": str(meta["date"])}
     basis = "".join(citation_label(n) for n in entry.citations)
-    text = f"{entry.answer}\n（依据：{meta.get('short_title') or meta['title']}{basis}）"
-    card = AnswerCard(kind="policy", citations=list(entry.citations), source=source, confidence=confidence)
+    title = meta.get("short_title") or meta["title"]
+    text = f"{entry.answer}\n（依据：{title}{basis}）"
+    spoken = spoken_script(text, entry.citations, title)
+    card = AnswerCard(
+        kind="policy", citations=list(entry.citations), source=source, confidence=confidence, spoken=spoken
+    )
     return Answer(text=text, card=card)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 import yaml
 
@@ -37,6 +37,18 @@ class StatementWords:
     not_negators: Tuple[str, ...]
     question_forms: Tuple[str, ...]
     reach: int
+    # After the keyword, at the end of its clause: "小微企业基本不做", "省里的表彰没有过", "法人代表我不是".
+    trailing_negators: Tuple[str, ...]
+    trailing_reach: int
+    trailing_tail: int
+    trailing_stop: Tuple[str, ...]
+    bare_adverbs: Tuple[str, ...]
+    bare_predicates: Tuple[str, ...]
+    # "小微企业不一定", "是不是法人不清楚": the keyword says nothing certain.
+    uncertain: Tuple[str, ...]
+    # "不对", "说错了", "其实是": what follows corrects what came before.
+    corrections: Tuple[str, ...]
+    not_corrections: Tuple[str, ...]
     titles: Tuple[str, ...]
     personal: Tuple[str, ...]
     company: Tuple[str, ...]
@@ -63,6 +75,15 @@ def words() -> StatementWords:
         not_negators=_words(negation.get("not_negators")),
         question_forms=_words(negation.get("question_forms")),
         reach=int(negation.get("reach", 8)),
+        trailing_negators=_words(negation.get("trailing_negators")),
+        trailing_reach=int(negation.get("trailing_reach", 8)),
+        trailing_tail=int(negation.get("trailing_tail", 4)),
+        trailing_stop=_words(negation.get("trailing_stop")),
+        bare_adverbs=_words(negation.get("bare_adverbs")),
+        bare_predicates=("", *_words(negation.get("bare_predicates"))),
+        uncertain=_words(negation.get("uncertain")),
+        corrections=_words((raw.get("corrections") or {}).get("markers")),
+        not_corrections=_words((raw.get("corrections") or {}).get("not_markers")),
         titles=_words(raw.get("titles")),
         personal=_words(subjects.get("personal")),
         company=_words(subjects.get("company")),
@@ -112,21 +133,95 @@ def _last_negator(before: str) -> Tuple[int, str] | None:
     return found
 
 
-def reading(text: str, start: int, keyword: str) -> str:
-    """How the keyword at ``start`` is stated: "affirmed", "negated" or "question"."""
+def reading(text: str, start: int, keyword: str, stop_words: Iterable[str] = ()) -> str:
+    """How the keyword at ``start`` is stated: "affirmed", "negated" or "question" (says nothing:
+    a question form, or a word of doubt in its clause, "小微企业不一定").
+
+    Negated by a negator shortly before it ("本人没有得过", "不是专精特新") or at the end of its clause
+    after it ("小微企业基本不做", "省里的表彰没有过", "法人代表我不是"): see ``negated_after``;
+    ``stop_words`` (the other facts' keywords) end what a trailing negator can reach."""
     clause_from = clause_start(text, start)
     before = text[clause_from:start]
     around = text[max(clause_from, start - 3) : start + len(keyword) + 1]
     if any(form in around for form in words().question_forms):
         return "question"
+    if any(word in clause_around(text, start) for word in words().uncertain):
+        return "question"
     negator = _last_negator(before[-words().reach :]) if before else None
     if negator is None:
-        return "affirmed"
+        return "negated" if negated_after(text, start + len(keyword), stop_words) else "affirmed"
     gap = before[-words().reach :][negator[0] + len(negator[1]) :]
     # "不是市级的是省级的": a 是 after the negator states the keyword again.
     if "是" in gap.replace("不是", ""):
         return "affirmed"
     return "negated"
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def negated_after(text: str, end: int, stop_words: Iterable[str] = ()) -> bool:
+    """True when a negator follows the keyword ending at ``end`` and ends its clause: "小微企业基本不做",
+    "专精特新还没拿到", "省级表彰未曾获得过", "法人代表我不是". The negator stands within
+    ``trailing_reach`` characters after the keyword and at most ``trailing_tail`` characters follow it,
+    none a number or another fact's keyword: in "我们公司不是国企" the 不是 negates 国企, not 公司."""
+    clause_end = CLAUSE_BREAK.search(text, end)
+    after = text[end : clause_end.start() if clause_end else len(text)]
+    if any(form in after for form in words().question_forms):
+        return False
+    for position in range(min(len(after), words().trailing_reach + 1)):
+        negator = next((n for n in words().trailing_negators if after.startswith(n, position)), None)
+        guard = next((g for g in words().not_negators if after.startswith(g, position)), None)
+        if guard is not None and (negator is None or len(guard) > len(negator)):
+            return False  # "小微企业做得不错", "服务小微不少"
+        if negator is None:
+            continue
+        tail = after[position + len(negator) :]
+        if len(tail) > words().trailing_tail or _DIGIT.search(tail):
+            return False
+        return not any(word and word in tail for word in (*stop_words, *words().trailing_stop))
+    return clause_end is not None and _bare_negation(text[clause_end.end() :])
+
+
+def _bare_negation(rest: str) -> bool:
+    """The next clause only says "no" ("小微企业的担保，基本没有", "省里的表彰？从来没有过"): it negates
+    the keyword before it. Only adverbs, a negator and one of the bare predicates may stand in it."""
+    following = CLAUSE_BREAK.search(rest)
+    clause = rest[: following.start() if following else len(rest)]
+    stripped = True
+    while stripped:
+        stripped = False
+        for adverb in words().bare_adverbs:
+            if clause.startswith(adverb):
+                clause, stripped = clause[len(adverb) :], True
+    negator = next((n for n in words().trailing_negators if clause.startswith(n)), None)
+    return negator is not None and clause[len(negator) :] in words().bare_predicates
+
+
+def _spans(text: str, word: str) -> List[Tuple[int, int]]:
+    spans, position = [], text.find(word)
+    while word and position >= 0:
+        spans.append((position, position + len(word)))
+        position = text.find(word, position + 1)
+    return spans
+
+
+def correction_at(text: str) -> int | None:
+    """Where the last correction in ``text`` starts ("费率1.5%，不对，是1.2%" → at 不对): what follows
+    it replaces what came before. None without one ("对不对" asks, it corrects nothing)."""
+    guards = [span for guard in words().not_corrections for span in _spans(text, guard)]
+    found = [
+        start
+        for marker in words().corrections
+        for start, end in _spans(text, marker)
+        if not any(g_start <= start and end <= g_end for g_start, g_end in guards)
+    ]
+    return max(found) if found else None
+
+
+def is_correction(text: str) -> bool:
+    """ "不对，费率是1.5%", "说错了", "其实是抵押": the message corrects something said before."""
+    return correction_at(normalise(text)) is not None
 
 
 def keyword_negates_itself(keyword: str) -> bool:

@@ -15,7 +15,7 @@ source_hash() {
 }
 
 hash="$(source_hash)"
-if [[ -f $stamp && "$(cat "$stamp")" == "$hash" && -f bot/channels/webchat/static/webchat/widget.js && -f bot/channels/webchat/static/console/console.js ]]; then
+if [[ -f $stamp && "$(cat "$stamp")" == "$hash" && -f bot/channels/webchat/static/webchat/widget.js && -f bot/channels/webchat/static/console/console.js && -f bot/channels/webchat/static/staff/staff.css && -f bot/channels/webchat/static/test-only/axe.min.js ]]; then
   exit 0
 fi
 if ! command -v npm >/dev/null 2>&1; then

@@ -52,7 +52,10 @@ def running_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFact
     console_token = secrets.token_hex(12)
     previous_console_token = os.environ.get("CONSOLE_TOKEN")
     os.environ["CONSOLE_TOKEN"] = console_token
-    stack = start_private_stack(trained_model, workdir, api_token=token)
+    # Staff replies to Telegram users go to a fake Bot API (only the Rasa server's environment: no bridge starts).
+    from tests.support.fake_telegram_api import server_env as telegram_server_env
+
+    stack = start_private_stack(trained_model, workdir, api_token=token, extra_env=telegram_server_env())
     try:
         yield AssistantClient(
             stack.rasa_url, api_token=token, console_token=console_token, internal_token=stack.internal_token

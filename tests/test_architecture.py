@@ -121,3 +121,23 @@ def test_there_are_no_import_circles_even_through_imports_inside_functions() -> 
 def test_runtime_never_imports_the_tests_or_the_tools() -> None:
     runtime = ("bot", "actions", "knowledge")
     assert [f for room in runtime for f in _offending(room, ("tests", "tools"))] == []
+
+
+def test_only_the_delivery_composition_reaches_into_the_channels() -> None:
+    """bot/channels/delivery/ sends on every channel: its per-channel modules are built by compose.py
+    alone, which the web chat channel calls; everyone else (the console, other features) sees only the
+    router and the contract."""
+    allowed = {
+        "bot.channels.delivery.wechat": {"bot.channels.delivery.compose"},
+        "bot.channels.delivery.telegram": {"bot.channels.delivery.compose"},
+        "bot.channels.delivery.webchat": {"bot.channels.delivery.compose"},
+        "bot.channels.delivery.compose": {"bot.channels.webchat.channel"},
+    }
+    found = []
+    for path in _python_files("bot"):
+        module = _module_name(path)
+        for name, _ in _imports(path):
+            target = next((t for t in allowed if name == t or name.startswith(t + ".")), None)
+            if target and target != module and module not in allowed[target]:
+                found.append(f"{module} imports {name}")
+    assert found == []

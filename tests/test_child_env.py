@@ -54,7 +54,34 @@ def test_the_rasa_server_gets_its_channels_settings_and_no_other_secret(secrets_
     finally:
         process.stop()
     assert env["CONSOLE_TOKEN"] == SECRETS["CONSOLE_TOKEN"] and env["WECHAT_APP_SECRET"] == SECRETS["WECHAT_APP_SECRET"]
-    assert {"TELEGRAM_BOT_TOKEN", "AWS_SECRET_ACCESS_KEY", "RASA_API_TOKEN"}.isdisjoint(env)
+    # The bot token: staff replies reach Telegram users from the Rasa server (bot/channels/delivery/telegram.py).
+    assert env["TELEGRAM_BOT_TOKEN"] == SECRETS["TELEGRAM_BOT_TOKEN"]
+    assert {"AWS_SECRET_ACCESS_KEY", "RASA_API_TOKEN"}.isdisjoint(env)
+
+
+def test_the_rasa_api_token_is_not_on_any_command_line(secrets_in_shell, tmp_path: Path) -> None:
+    """`ps` shows every local user each process's command line; the environment only its owner."""
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("{}\n")
+    token = "rasa-api-token-given-to-this-server"
+    process = servers.spawn_rasa_server(tmp_path / "no-model.tar.gz", servers.free_port(), endpoints, token, tmp_path)
+    try:
+        command_line = Path(f"/proc/{process.popen.pid}/cmdline").read_bytes().decode()
+        env = environ_of(process.popen.pid)
+    finally:
+        process.stop()
+    assert token not in command_line and "--enable-api" in command_line
+    assert env["RASA_API_TOKEN"] == token  # not the shell's SECRETS value: the one this server was given
+
+
+def test_the_rasa_server_hands_its_api_token_to_rasa_in_process() -> None:
+    from bot.rasa_server import api_token
+
+    environ = {"RASA_API_TOKEN": "the-token", "OTHER": "1"}
+    argv = api_token.with_token(["run", "--enable-api"], environ)
+    assert argv == ["run", "--enable-api", "--auth-token", "the-token"]
+    assert "RASA_API_TOKEN" not in environ  # nothing the server starts later inherits it
+    assert api_token.with_token(["run"], {}) == ["run"]
 
 
 def test_the_telegram_bridge_gets_its_token_and_no_other_secret(secrets_in_shell) -> None:

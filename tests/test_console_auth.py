@@ -19,8 +19,8 @@ def _request(authorization: str | None = None, cookie: str | None = None) -> Sim
 def test_without_console_token_the_console_is_disabled_with_a_clear_message(monkeypatch) -> None:
     monkeypatch.delenv("CONSOLE_TOKEN", raising=False)
     assert not console.authorised(_request("Bearer anything"))
-    api = console._refusal(_request(), api=True)
-    page = console._refusal(_request(), api=False)
+    api = console.AREA.refusal(api=True)
+    page = console.AREA.refusal(api=False)
     assert api.status == 403 and "CONSOLE_TOKEN" in json.loads(api.body)["error"]
     assert page.status == 403 and "CONSOLE_TOKEN" in page.body.decode()
 
@@ -44,4 +44,4 @@ def test_only_the_configured_token_opens_the_console(monkeypatch, authorization,
         cookie = staff_sessions.sessions_for("s3cret-token").issue()
     assert console.authorised(_request(authorization, cookie)) is allowed
     if not allowed:
-        assert console._refusal(_request(), api=True).status == 401
+        assert console.AREA.refusal(api=True).status == 401

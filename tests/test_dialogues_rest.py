@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.support.console_api import set_on_duty
 from tools.assistant_client import AssistantClient, Reply
 
 pytestmark = pytest.mark.server
@@ -118,7 +119,11 @@ def test_asking_for_a_human_in_the_middle_of_a_check_ends_the_form_and_hands_ove
     sender = assistant.new_sender()
     first = assistant.ask(sender, "我能办徽商服务卡吗")
     assert eligibility_card(first, 13, "huishang_service_card")["verdict"] == "need_info"
-    reply = assistant.ask(sender, "转人工")
+    set_on_duty(assistant, True)  # a staff console is open (its heartbeat), else 转人工 offers the hotline
+    try:
+        reply = assistant.ask(sender, "转人工")
+    finally:
+        set_on_duty(assistant, False)
     assert reply.card is not None and reply.card["kind"] == "handoff", reply.messages
     assert reply.card["citations"] == [] and not CITATION.search(reply.text)
     tracker = assistant.tracker(sender)

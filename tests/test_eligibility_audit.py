@@ -13,9 +13,10 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from actions.eligibility import FORM_VALIDATIONS
+from actions.eligibility import ASK_ACTIONS, FORM_VALIDATIONS
 from knowledge.beneficiaries import audiences, document_scope
 from knowledge.eligibility import Condition, Group, RuleDataError, leaves, read_rule, rules
+from knowledge.facts import FACT_NAMES
 from knowledge.source_data import read_all
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -104,6 +105,41 @@ def test_every_rule_has_its_form_asking_exactly_its_facts(key: str) -> None:
         assert f"{key}_form" in loops, (fact, key)
     steps = [str(rule_entry.get("steps")) for rule_entry in RULES_YML["rules"]]
     assert any(f"{key}_form" in step and "active_loop" in step for step in steps)
+
+
+def test_domain_has_no_form_loop_or_status_without_its_rule() -> None:
+    """The other direction: a removed or renamed rule leaves nothing behind in domain.yml (the forms,
+    their validation actions, check intents and statuses are written there by hand: editing
+    domain.yml retrains, so they are checked here rather than generated at training time)."""
+    keys = set(rules())
+    assert set(DOMAIN["forms"]) == {f"{key}_form" for key in keys}
+    assert {a for a in DOMAIN["actions"] if a.startswith("validate_")} == {f"validate_{key}_form" for key in keys}
+    checks = {i if isinstance(i, str) else next(iter(i)) for i in DOMAIN["intents"]}
+    assert {i for i in checks if i.startswith("check_")} == {f"check_{key}" for key in keys}
+    statuses = set(DOMAIN["slots"]["eligibility_status"]["values"]) - {"decided"}
+    assert statuses == {f"ask_{key}" for key in keys}
+    # Every ask action the action server registers is in the domain, and no other.
+    asked = {cls().name() for cls in ASK_ACTIONS}
+    assert (
+        {a for a in DOMAIN["actions"] if a.startswith("action_ask_")}
+        == asked
+        == {f"action_ask_{f}" for f in FACT_NAMES}
+    )
+
+
+@pytest.mark.parametrize("fact", sorted({fact for rule in rules().values() for fact in rule.fact_names}))
+def test_every_fact_slot_fills_in_exactly_the_forms_that_ask_it(fact: str) -> None:
+    slot = DOMAIN["slots"][fact]
+    assert fact in DOMAIN["entities"], f"{fact}: the slot is filled from an entity the domain does not declare"
+    loops = {c.get("active_loop") for m in slot["mappings"] for c in m.get("conditions") or []}
+    asking = {f"{key}_form" for key, rule in rules().items() if fact in rule.fact_names}
+    assert loops == asking, f"{fact}: filled during {sorted(loops)}, asked by {sorted(asking)}"
+    assert all(m.get("entity") in (None, fact) for m in slot["mappings"]), f"{fact}: filled from another entity"
+    # A check question that states the fact ("我的担保费率1.2%能办吗") fills it before the form starts.
+    said_with = {i for m in slot["mappings"] if isinstance(m.get("intent"), list) for i in m["intent"]}
+    for key, rule in rules().items():
+        if fact in rule.fact_names:
+            assert f"check_{key}" in said_with, (fact, key)
 
 
 def test_every_rule_gets_a_generated_form_validation_action() -> None:

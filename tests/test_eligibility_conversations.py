@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.eligibility import ActionEligibilityVerdict
 from actions.fallback_answer import ActionAnswerFallback
 from actions.measure_answer import ActionAnswerMeasure
+from actions.out_of_scope import ActionAnswerOutOfScope
 from actions.policy_matching import ActionMatchPolicies
 from bot.nlu.fact_extractor import fact_entities
 
@@ -206,3 +207,70 @@ def test_a_general_question_naming_an_honour_states_no_fact_about_the_asker() ->
 def test_a_question_comparing_loan_products_is_no_check() -> None:
     card, _, _ = run(ActionAnswerMeasure(), [("专精特新贷和小巨人贷有啥区别", "measure_financing_service_campaign")])
     assert card["kind"] == "policy" and card["citations"] == [9]
+
+
+FISCAL = "measure_fiscal_funds_and_guarantee"
+DECIDED_SUBSIDY = {
+    "eligibility_rule": "guarantee_fee_subsidy",
+    "eligibility_status": "decided",
+    "current_measure": "fiscal_funds_and_guarantee",
+}
+SUBSIDY_MET = ("我们是融资担保公司，客户是省级专精特新，纯信用反担保，年化费率1%", "check_guarantee_fee_subsidy")
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope", "measure_fiscal_funds_and_guarantee", "deny"])
+@pytest.mark.parametrize(
+    "correction, verdict",
+    [
+        ("不对，费率是1.5%", "not_eligible"),
+        ("说错了，其实是抵押", "not_eligible"),
+        ("刚才说错了，客户只是市级专精特新", "not_eligible"),
+        ("改一下，年化费率改成1.1%", "eligible"),
+    ],
+)
+def test_a_correction_after_a_verdict_re_evaluates_however_it_was_classified(intent, correction, verdict) -> None:
+    action = {
+        "nlu_fallback": ActionAnswerFallback(),
+        "out_of_scope": ActionAnswerOutOfScope(),
+        "deny": ActionEligibilityVerdict(),
+    }.get(intent, ActionAnswerMeasure())
+    card, text, _ = run(action, [SUBSIDY_MET, (correction, intent)], slots=DECIDED_SUBSIDY)
+    assert card is not None and card["kind"] == "eligibility", text
+    assert card["verdict"] == verdict, text
+
+
+def test_a_correction_back_to_an_unknown_value_asks_again() -> None:
+    turns = [
+        ("民营企业，省委省政府表彰过我们公司，我是法人，徽商服务卡能办吗", "check_huishang_service_card"),
+        ("不对，说错了，法人是我父亲，我是总经理", "inform"),
+    ]
+    # The slots as the first verdict left them (check_events): the legal representative is set.
+    slots = {
+        "eligibility_rule": "huishang_service_card",
+        "eligibility_status": "decided",
+        "ownership": "private",
+        "honour_level": "province",
+        "is_legal_representative": True,
+    }
+    card, text, events = run(ActionEligibilityVerdict(), turns, slots=slots)
+    assert followup(events) == "huishang_service_card_form", text
+    assert {"event": "slot", "name": "is_legal_representative", "timestamp": None, "value": None} in events
+
+
+@pytest.mark.parametrize(
+    "turns, rule",
+    [
+        ([("我们是国企，徽商服务卡怎么申请", "measure_huishang_service_card")], "huishang_service_card"),
+        ([("我们担保公司费率2%，降费奖补怎么申报", FISCAL)], "guarantee_fee_reduction_award"),
+        ([("我们公司不是担保机构，担保费补贴去哪里申请", FISCAL)], "guarantee_fee_subsidy"),
+    ],
+)
+def test_a_question_whose_facts_already_rule_the_asker_out_gets_the_verdict(turns, rule) -> None:
+    card, text, _ = run(ActionAnswerMeasure(), turns)
+    assert card["kind"] == "eligibility" and card["measure"] == rule, text
+    assert card["verdict"] == "not_eligible"
+
+
+def test_a_question_about_the_programme_without_disqualifying_facts_is_answered_as_usual() -> None:
+    card, _, _ = run(ActionAnswerMeasure(), [("我们是民营企业，徽商服务卡怎么申请", "measure_huishang_service_card")])
+    assert card["kind"] == "policy" and card["citations"] == [13]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.training.heldout_score import chit_chat_texts
 from tools.evaluate import (
     DIALOGUE_SETS,
     SETS,
     Outcome,
-    chit_chat_texts,
     is_right,
     load_heldout,
     main,

@@ -15,8 +15,8 @@ import websockets
 
 from bot.rasa_server.input_guard import MAX_BODY_BYTES
 from tests.support.hostile_inputs import BAD_REST_BODIES, HOSTILE_TEXTS
-from tests.support.socketio_client import SocketIOClient, converse
 from tools.assistant_client import AssistantClient
+from tools.socketio_client import SocketIOClient, converse
 
 pytestmark = pytest.mark.server
 

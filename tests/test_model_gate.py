@@ -4,8 +4,10 @@ The numbers the gate compares are unit-tested below. The end-to-end test is real
 ``rasa train`` of a cut-down copy of the project (two measures' examples, the rest of data/ as it
 is, DIET and the response selector at 5 epochs) so that a training takes minutes, not a quarter
 of an hour, and a real quality set of five questions. It serves that model, then:
-1. a bad correction (the examples of 第13条 deleted) is trained, scored against the serving
-   model, refused with the numbers that fell, and the serving model stays;
+1. a bad correction (the examples of 第13条 relabelled as 第10条's intent, as a maintainer who
+   marks a batch with the wrong measure would) is trained, scored against the serving model,
+   refused with the numbers that fell, and the serving model stays. Deleting the examples is not
+   enough to make it worse: the fallback's knowledge search still finds 第13条 by its name;
 2. a good one (a new example confirmed in the review inbox) passes and replaces the serving model
    while a user keeps chatting: every one of their turns is answered.
 """
@@ -115,10 +117,14 @@ def test_a_bad_correction_is_refused_and_a_good_one_replaces_the_model_while_use
         serving = small_project["serving"].name
         assert _call(url, "/retrain")["serving_now"] == serving
 
-        # 1. A bad correction: 第13条's examples deleted. Trained, scored, refused; nothing switches.
+        # 1. A bad correction: 第13条's examples marked as 第10条. Trained, scored, refused; nothing switches.
         measure_file = root / "data" / "nlu" / "measures" / "huishang_service_card.yml"
         kept = measure_file.read_bytes()
-        measure_file.unlink()
+        mislabelled = kept.decode("utf-8").replace(
+            "intent: measure_huishang_service_card", "intent: measure_fiscal_funds_and_guarantee"
+        )
+        assert mislabelled != kept.decode("utf-8")
+        measure_file.write_text(mislabelled, encoding="utf-8")
         _call(url, "/retrain", {})
         refused = _wait_for_gate(url)
         assert refused["state"] == "refused", refused

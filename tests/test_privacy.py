@@ -231,3 +231,33 @@ def test_nginx_logs_no_query_strings_and_no_history_ids(tmp_path: Path) -> None:
 )
 def test_tokens_in_logged_urls_are_masked(line: str) -> None:
     assert "s3cret-api-token" not in log_masking.mask(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "secrets"),
+    [
+        (
+            "[error] 7#7: *3 connect() failed (111: Connection refused) while connecting to upstream, client: 10.1.2.3,"
+            " "
+            'server: , request: "GET /conversations/telegram:5551234567/tracker?token=s3cret HTTP/1.1", upstream: '
+            '"http://127.0.0.1:5101/conversations/telegram:5551234567/tracker?token=s3cret", host: "a.example"',
+            ("5551234567", "s3cret"),
+        ),
+        (
+            '[error] upstream prematurely closed connection, request: "GET /webchat/history/'
+            '0123456789abcdef0123456789abcdef HTTP/1.1", referrer: "https://a.example/?phone=13912345678"',
+            ("0123456789abcdef0123456789abcdef", "13912345678"),
+        ),
+        (
+            '[error] request: "POST /console/api/conversations/wechat:oABCDEF123/messages HTTP/1.1"',
+            ("oABCDEF123",),
+        ),
+    ],
+)
+def test_nginx_error_lines_are_scrubbed_of_tokens_and_conversation_ids(line: str, secrets: tuple) -> None:
+    from bot.processes import nginx_log
+
+    scrubbed = nginx_log.scrub(line)
+    for secret in secrets:
+        assert secret not in scrubbed
+    assert "request:" in scrubbed and "HTTP/1.1" in scrubbed  # still says what failed

@@ -245,4 +245,6 @@ def test_nginx_config_spreads_rest_and_pins_socketio(tmp_path: Path) -> None:
     assert "listen 8080;" in conf
     assert conf.count("server 127.0.0.1:5101") == 2 and conf.count("server 127.0.0.1:5102") == 2
     assert "ip_hash;" in conf and "proxy_next_upstream error timeout non_idempotent;" in conf
+    # A retried turn keeps its request id, which the replicas claim (bot/channels/rest/deliveries.py).
+    assert "proxy_set_header X-Request-ID $request_id;" in conf
     assert "client_max_body_size 1m;" in conf

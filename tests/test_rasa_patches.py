@@ -13,6 +13,7 @@ from bot.rasa_server import (
     action_failure,
     action_validation,
     event_types,
+    hotline_stamp,
     input_guard,
     log_masking,
     model_loading,
@@ -39,7 +40,8 @@ def test_every_patched_target_exists_with_the_parameters_its_patch_expects(targe
 
 
 def test_every_patch_module_names_its_targets() -> None:
-    patches = {action_failure, action_validation, event_types, input_guard, model_loading, recent_tracker}
+    patches = {action_failure, action_validation, event_types, hotline_stamp, input_guard, model_loading}
+    patches |= {recent_tracker}
     named = {t.patch for t in PATCHED_TARGETS}
     assert {m.__name__ for m in patches} <= named
     assert log_masking.__name__ not in named  # it uses logging's public record factory, no Rasa internals

@@ -162,3 +162,24 @@ def test_a_public_caller_cannot_rate_another_channels_answers(assistant: Assista
     # The bridge, an internal caller, may.
     status, _ = post(assistant, rating, path="/webhooks/feedback/ratings", token=assistant.internal_token)
     assert status == 200
+
+
+@pytest.mark.parametrize(
+    ("authorization", "caller"),
+    [
+        (None, "public"),
+        ("Bearer the-internal-caller-token", "internal"),
+        # One mechanism: the retired FEEDBACK_TOKEN is no second key to the ratings route.
+        ("Bearer a-feedback-token-from-old-settings", "refused"),
+        ("Bearer wrong", "refused"),
+    ],
+)
+def test_the_ratings_route_knows_one_internal_token(monkeypatch, authorization: str | None, caller: str) -> None:
+    from types import SimpleNamespace
+
+    from bot.channels import feedback_api
+
+    monkeypatch.setenv("INTERNAL_CALLER_TOKEN", "the-internal-caller-token")
+    monkeypatch.setenv("FEEDBACK_TOKEN", "a-feedback-token-from-old-settings")
+    request = SimpleNamespace(headers={"authorization": authorization} if authorization else {})
+    assert feedback_api._caller(request).value == caller

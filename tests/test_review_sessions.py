@@ -61,6 +61,30 @@ async def test_the_review_cookie_is_a_signed_session_not_the_token(monkeypatch) 
 
 
 @pytest.mark.asyncio
+async def test_the_review_page_links_the_shared_staff_stylesheet(monkeypatch) -> None:
+    async with review_server(monkeypatch) as base, httpx.AsyncClient() as http:
+        cookies = {review_inbox.COOKIE_NAME: cookie_of(await login(http, base))}
+        page = (await http.get(f"{base}/review/", cookies=cookies)).text
+        assert '<link rel="stylesheet" href="/review/staff.css">' in page
+        style = await http.get(f"{base}/review/staff.css", cookies=cookies)
+        assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
+        assert ".top" in style.text
+    async with review_server(monkeypatch) as base, httpx.AsyncClient() as stranger:
+        assert (await stranger.get(f"{base}/review/staff.css")).status_code == 401
+
+
+@pytest.mark.asyncio
+async def test_review_logout_signs_the_session_out(monkeypatch) -> None:
+    async with review_server(monkeypatch) as base, httpx.AsyncClient() as http:
+        cookie = cookie_of(await login(http, base))
+        cookies = {review_inbox.COOKIE_NAME: cookie}
+        out = await http.post(f"{base}/review/logout", cookies=cookies, headers={"Origin": base})
+        assert out.status_code == 303 and cookie_of(out) == ""
+        # A copy of the signed-out cookie opens nothing any more.
+        assert (await http.get(f"{base}/review/api/inbox", cookies=cookies)).status_code == 401
+
+
+@pytest.mark.asyncio
 async def test_review_logins_are_throttled_and_same_origin(monkeypatch) -> None:
     async with review_server(monkeypatch) as base, httpx.AsyncClient() as http:
         assert (await login(http, base, origin="https://evil.example")).status_code == 403

@@ -7,28 +7,33 @@ The console blueprint runs in an in-process Sanic server (no Rasa model needed).
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from contextlib import asynccontextmanager
 from http.cookies import SimpleCookie
+from pathlib import Path
 from types import SimpleNamespace
-from typing import AsyncIterator, Dict, List
+from typing import AsyncIterator, Dict
 
 import httpx
 import pytest
+from rasa.shared.core.domain import Domain
 from sanic import Sanic
 
 from bot.channels.webchat import console, staff_sessions
 from bot.processes.ports import free_port
+from bot.stores.sqlite_tracker_store import SQLiteTrackerStore
 
 TOKEN = "correct-horse-battery-staple-42"
 
 
-class EmptyTrackerStore:
-    async def keys(self) -> List[str]:
-        return []
+# The console lists conversations from the tracker store's summaries and tags them with the
+# knowledge base's departments: a real, empty store and the loaded knowledge base.
+pytestmark = pytest.mark.usefixtures("knowledge_db")
 
-    async def retrieve_full_tracker(self, sender_id: str) -> None:
-        return None
+
+def empty_tracker_store() -> SQLiteTrackerStore:
+    return SQLiteTrackerStore(domain=Domain.empty(), db=str(Path(tempfile.mkdtemp()) / "tracker.db"))
 
 
 @asynccontextmanager
@@ -40,7 +45,7 @@ async def console_server(monkeypatch, token: str | None = TOKEN) -> AsyncIterato
     monkeypatch.setattr(Sanic, "test_mode", True)
     staff_sessions.reset_for_tests()
     app = Sanic(f"console_test_{uuid.uuid4().hex[:8]}")
-    app.ctx.agent = SimpleNamespace(tracker_store=EmptyTrackerStore())
+    app.ctx.agent = SimpleNamespace(tracker_store=empty_tracker_store())
 
     async def send_to_session(session_id: str, message: Dict) -> None:
         return None
@@ -217,3 +222,33 @@ async def test_the_console_sends_no_cors_headers(monkeypatch) -> None:
             headers={"Origin": "https://evil.example", "Authorization": f"Bearer {TOKEN}"},
         )
         assert "access-control-allow-origin" not in reply.headers
+
+
+@pytest.mark.asyncio
+async def test_logout_on_one_replica_signs_out_on_every_replica(monkeypatch, redis_key_prefix: str) -> None:
+    """With REDIS_URL (a cluster), the revocation is shared: another replica (here: the same server
+    after its in-process memory is gone, as a second process would have it) refuses the cookie."""
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/1")
+    monkeypatch.setenv("REDIS_KEY_PREFIX", redis_key_prefix)
+    async with console_server(monkeypatch) as base, httpx.AsyncClient() as http:
+        cookie = session_cookie(await login(http, base))
+        copy = {console.COOKIE_NAME: cookie}
+        out = await http.post(f"{base}/console/logout", cookies=copy, headers={"Origin": base})
+        assert out.status_code == 303
+        staff_sessions.reset_for_tests()  # "replica B": none of replica A's memory
+        after = await http.get(f"{base}/console/api/conversations", cookies=copy)
+        assert after.status_code == 401
+        # A session that was not signed out still opens the console on "replica B".
+        fresh = session_cookie(await login(http, base))
+        staff_sessions.reset_for_tests()
+        assert (await http.get(f"{base}/console/api/conversations", cookies={console.COOKIE_NAME: fresh})).is_success
+
+
+def test_an_unanswering_redis_refuses_cookies_rather_than_letting_revoked_ones_in() -> None:
+    import redis
+
+    broken = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.5, socket_timeout=0.5)
+    sessions = staff_sessions.StaffSessions(TOKEN, revocations=staff_sessions.RedisRevocations(broken, "x"))
+    cookie = sessions.issue()
+    assert not sessions.valid(cookie)
+    sessions.revoke(cookie)  # logged, no crash: the browser's cookie is cleared all the same

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.processes.ports import free_port
 from tests.support.browser import ANSWER_TIMEOUT_MS, ask, bot_turn_count, screenshot, wait_for_bot_turns
+from tests.support.embedding_site import embedding_site
 from tools.assistant_client import AssistantClient
 
 pytestmark = pytest.mark.server
@@ -168,16 +166,8 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
     page = widget
     ask(page, "徽商服务卡有什么用")
     page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    before = bot_turn_count(page)
-    ask(page, "转人工")
-    handoff = page.locator(".wq-card[data-kind=handoff]")
-    handoff.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    assert handoff.locator(".wq-citation").count() == 0
-    assert page.locator(".wq-status").is_visible()
-    assert bot_turn_count(page) == before + 1
-    session = page.locator("#wanqi-webchat").get_attribute("data-session")
 
-    # Staff sign in on another browser (no shared cookies with the caller).
+    # Staff sign in on another browser (no shared cookies with the caller); the open console puts them on duty.
     staff_context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     try:
         console = staff_context.new_page()
@@ -188,6 +178,17 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         assert "令牌不正确" in console.content()
         console.fill("input[name=token]", assistant.console_token)
         console.click("button[type=submit]")
+        console.locator("#duty", has_text="在岗").wait_for(timeout=20_000)
+
+        before = bot_turn_count(page)
+        ask(page, "转人工")
+        handoff = page.locator(".wq-card[data-kind=handoff]")
+        handoff.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert handoff.locator(".wq-citation").count() == 0
+        assert page.locator(".wq-status").is_visible()
+        assert bot_turn_count(page) == before + 1
+        session = page.locator("#wanqi-webchat").get_attribute("data-session")
+
         row = console.locator(f".conversations li[data-sender='{session}']")
         row.wait_for(timeout=20_000)
         assert row.locator(".badge.paused").inner_text() == "待人工"
@@ -207,6 +208,9 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         staff.wait_for(timeout=20_000)
         assert "热线的工作人员" in staff.inner_text()
         assert "人工客服" in staff.inner_text()
+        # A screen reader hears it, named as the staff's (the widget's live region).
+        announced = page.locator(".wq-announcer p").last.text_content()
+        assert announced == "人工客服：您好，我是政策咨询热线的工作人员，请问有什么可以帮您？"
         console.locator("#turns li.staff").first.wait_for(timeout=10_000)
         screenshot(console, "console.png")
 
@@ -217,6 +221,8 @@ def test_handoff_reaches_the_console_and_the_staff_reply_reaches_the_widget(
         ask(page, "徽商服务卡有什么用")
         page.locator(".wq-card[data-kind=policy]").last.wait_for(timeout=ANSWER_TIMEOUT_MS)
         screenshot(page, "webchat-handoff.png")
+        console.click("form[action='/console/logout'] button")  # signed out: off duty at once
+        console.locator("input[name=token]").wait_for(timeout=10_000)
     finally:
         staff_context.close()
 
@@ -233,7 +239,11 @@ def test_the_console_and_its_api_refuse_without_the_token(assistant: AssistantCl
     assert http_status(f"{base}/console/api/conversations", staff) == 200
     reply = {**staff, "Content-Type": "application/json"}
     assistant.ask(sender, "徽商服务卡有什么用")
-    # A REST (or Telegram) user would never see a staff reply sent over socket.io: refused, not lost.
+    # Nothing can be pushed to a REST caller: the conversation says so, and a reply is refused, not lost
+    # (Telegram, WeChat and web chat users get theirs: tests/test_console_delivery.py).
+    detail = urllib.request.Request(f"{base}/console/api/conversations/{sender}", headers=staff)
+    with urllib.request.urlopen(detail, timeout=30) as answer:
+        assert json.loads(answer.read())["delivery"]["reason"] == "rest_cannot_push"
     assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": "hi"}') == 409
     assert http_status(f"{base}/console/api/conversations/{sender}/messages", reply, b'{"text": ""}') == 400
     # The public widget routes do not open other channels' conversations, even by a web-chat-like id.
@@ -245,34 +255,10 @@ def test_the_console_and_its_api_refuse_without_the_token(assistant: AssistantCl
     assert http_status(f"{base}/webchat/measures/99") == 404
 
 
-class _EmbeddingSite(BaseHTTPRequestHandler):
-    """Another organisation's web page that embeds the widget with one script tag."""
-
-    script_url = ""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        body = (
-            "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>某区企业服务中心</title>"
-            "<body><h1>某区企业服务中心</h1><p>欢迎咨询惠企政策。</p>"
-            f"<script src='{self.script_url}'></script></body></html>"
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 def test_one_script_tag_embeds_the_widget_in_another_site(context, assistant: AssistantClient) -> None:
-    handler = type("Site", (_EmbeddingSite,), {"script_url": f"{assistant.rasa_url}/webchat/widget.js"})
-    site = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    threading.Thread(target=site.serve_forever, daemon=True).start()
-    try:
+    with embedding_site(f"{assistant.rasa_url}/webchat/widget.js") as site:
         page = context.new_page()
-        page.goto(f"http://localhost:{site.server_address[1]}/")
+        page.goto(site)
         page.wait_for_selector("#wanqi-webchat[data-ready=true]", state="attached", timeout=ANSWER_TIMEOUT_MS)
         page.locator(".wq-launcher").click()
         ask(page, "徽商服务卡有什么用")
@@ -281,5 +267,3 @@ def test_one_script_tag_embeds_the_widget_in_another_site(context, assistant: As
         card.locator(".wq-citation").click()
         card.locator(".wq-measure-text .wq-original").wait_for(timeout=10_000)
         screenshot(page, "webchat-embedded.png")
-    finally:
-        site.shutdown()

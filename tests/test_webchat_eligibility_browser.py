@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.card import VERDICT_LABELS
 from tests.support.browser import ask, screenshot, wait_for_bot_turns
 
 MAX_QUESTIONS = 8
@@ -26,7 +27,9 @@ def test_clicking_the_eligibility_buttons_reaches_a_verdict(widget) -> None:
         assert buttons.count() > 0, f"no verdict and no buttons: {page.locator('.wq-bot').last.inner_text()}"
         buttons.first.click()
     card = page.locator(".wq-bot").last.locator(".wq-card[data-kind=eligibility]")
-    assert card.locator(".wq-verdict").get_attribute("data-verdict") in ("eligible", "not_eligible")
+    verdict = card.locator(".wq-verdict").get_attribute("data-verdict")
+    assert verdict in ("eligible", "not_eligible")
+    assert card.locator(".wq-verdict").inner_text() == VERDICT_LABELS[verdict]  # the server's label
     assert card.locator(".wq-reasons li").count() > 0
     assert card.locator(".wq-citation").all_inner_texts() == ["第13条"]
     screenshot(page, "webchat-eligibility.png")

@@ -15,10 +15,11 @@ Each question goes to a new conversation; what counts is the answer card of the 
 - clause accuracy: a measure question is right when the card cites exactly its measure;
 - out-of-scope rejection: an out-of-scope question is rejected only when the reply says it does not
   answer it: an out_of_scope card citing nothing (actions/out_of_scope.py, other_region.py), or,
-  without a card, one of the assistant's fixed chit-chat replies of domain.yml (CHIT_CHAT_RESPONSES:
-  the greeting, which says what the assistant covers, "I am a bot", thanks, goodbye). An empty reply,
-  a fallback card with suggestion buttons, a hand-off or any answer citing a measure is a miss. Also
-  reported: the rate counting only out_of_scope cards, and the lenient rate of the numbers before
+  without a card, one of the assistant's fixed chit-chat replies of domain.yml (the definition is
+  bot/training/heldout_score.py's ``is_rejection``, shared with the model gate: the greeting, which
+  says what the assistant covers, "I am a bot", thanks, goodbye). An empty reply, a fallback card
+  with suggestion buttons, a hand-off or any answer citing a measure is a miss. Also reported:
+  the rate counting only out_of_scope cards, and the lenient rate of the numbers before
   2026-12-03 (any reply citing nothing, the fallback's suggestions included), to compare with them.
 The eligibility dialogues (DIALOGUE_SETS, tools/eligibility_eval.py) are scored on the verdict and
 citation of the last turn's card, with the false eligibles counted on their own.
@@ -38,20 +39,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import secrets
 import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List
 
 import yaml
 
-from bot.paths import DOMAIN, PROJECT_DIR
+from bot.paths import PROJECT_DIR
+from bot.training.heldout_score import is_right
 from tools import eligibility_eval
 from tools.heldout_copies import load_listed, load_listed_dialogues
 
@@ -79,12 +79,6 @@ ALL_SETS = {**SETS, **DIALOGUE_SETS}
 # Near copies between sets or of training examples, left out of the headline numbers.
 DUPLICATES_FILE = HELDOUT_DIR / "duplicates.yml"
 REPORTS_DIR = PROJECT_DIR / "reports"
-# The kinds of card of the old, lenient count of out-of-scope rejections (before 2026-12-03).
-LENIENT_REJECTING_KINDS = ("out_of_scope", "fallback")
-# The domain.yml responses that answer chit-chat: the assistant's own reply to a question that is
-# not about the policy (the greeting says what it covers; "I am a bot"; thanks; goodbye).
-CHIT_CHAT_RESPONSES = ("utter_greet", "utter_iamabot", "utter_thank", "utter_goodbye")
-CITATION = re.compile(r"第\s*\d+\s*条")
 
 
 @dataclass
@@ -108,45 +102,6 @@ class Outcome:
 
 def load_heldout(path: Path = HELDOUT_FILE) -> List[Dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-
-
-@cache
-def chit_chat_texts(domain_file: Path = DOMAIN) -> frozenset:
-    """The texts of the domain's chit-chat responses (CHIT_CHAT_RESPONSES), read from domain.yml."""
-    responses = yaml.safe_load(domain_file.read_text(encoding="utf-8")).get("responses") or {}
-    return frozenset(
-        variant["text"].strip()
-        for name in CHIT_CHAT_RESPONSES
-        for variant in responses.get(name) or []
-        if "text" in variant
-    )
-
-
-def is_chit_chat_reply(text: str) -> bool:
-    return bool(text.strip()) and text.strip() in chit_chat_texts()
-
-
-def is_rejection(card: Dict[str, Any] | None, text: str) -> bool:
-    """An out-of-scope question is rejected when the reply says the assistant does not answer it:
-    an out_of_scope card citing nothing, or, without a card, exactly one of the domain's chit-chat
-    replies (CHIT_CHAT_RESPONSES). Not an empty reply, not the fallback's suggestion buttons."""
-    if card is None:
-        return is_chit_chat_reply(text)
-    return card.get("kind") == "out_of_scope" and not card.get("citations")
-
-
-def is_lenient_rejection(card: Dict[str, Any] | None, text: str) -> bool:
-    """The count before 2026-12-03: any reply citing nothing, an empty one or the fallback's
-    suggestions included; reported only to compare with the numbers of that time."""
-    if card is None:
-        return not CITATION.search(text)
-    return card.get("kind") in LENIENT_REJECTING_KINDS and not card.get("citations")
-
-
-def is_right(expected: List[int], card: Dict[str, Any] | None, text: str = "", lenient: bool = False) -> bool:
-    if not expected:
-        return is_lenient_rejection(card, text) if lenient else is_rejection(card, text)
-    return card is not None and card.get("citations") == expected
 
 
 def score(ask, questions: List[Dict[str, Any]], duplicates: Dict[int, str] | None = None) -> List[Outcome]:

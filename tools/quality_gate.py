@@ -5,6 +5,10 @@
 Reads reports/cv-summary.json (from ``python -m tools.cross_validate``) and reports/heldout.json
 (from ``python -m tools.evaluate``), prints measured vs floor, writes reports/quality.md, and exits 1
 when any number is below its floor (2 when a report is missing).
+
+A floor is a number (the measured value must be at least that) or ``{at_most: N}`` for a count
+that must not rise above N: the eligibility dialogues' false eligibles (``false_eligible``, an
+'eligible' the stated facts contradict) have the ceiling 0.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ REPORTS_DIR = PROJECT_DIR / "reports"
 # Which report file holds the numbers of each section of the floor file, and the keys leading to
 # them in it. heldout.json is keyed by question set; the floor guards the first set (the later,
 # blind sets, tests/heldout/*_questions.yml, are benchmarks without a floor).
-SOURCES = {"cv": ("cv-summary.json", ()), "heldout": ("heldout.json", ("heldout", "summary"))}
+# The eligibility dialogues (tests/heldout/eligibility_dialogues.yml) have a verdict floor.
+SOURCES = {
+    "cv": ("cv-summary.json", ()),
+    "heldout": ("heldout.json", ("heldout", "summary")),
+    "eligibility": ("heldout.json", ("eligibility", "summary")),
+}
+AT_MOST = "at_most"
 
 
 class MissingReport(RuntimeError):
@@ -37,10 +47,16 @@ class Check:
     name: str
     measured: float
     floor: float
+    # True for a ceiling ({at_most: N}): the measured value may not exceed ``floor``.
+    at_most: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.measured >= self.floor
+        return self.measured <= self.floor if self.at_most else self.measured >= self.floor
+
+    @property
+    def limit(self) -> str:
+        return f"≤ {self.floor:.4f}" if self.at_most else f"{self.floor:.4f}"
 
 
 def _measured(reports: Path, section: str) -> Dict[str, Any]:
@@ -66,14 +82,26 @@ def compare(floor: Dict[str, Dict[str, float]], reports: Path) -> List[Check]:
         for name, minimum in floors.items():
             if name not in measured:
                 raise MissingReport(f"{SOURCES[section][0]} has no {name!r}")
-            checks.append(Check(f"{section}.{name}", float(measured[name]), float(minimum)))
+            checks.append(_check(f"{section}.{name}", measured[name], minimum))
     return checks
+
+
+def _check(name: str, measured: Any, limit: Any) -> Check:
+    if isinstance(limit, dict):
+        if set(limit) != {AT_MOST}:
+            raise ValueError(f"floor of {name} must be a number or {{{AT_MOST}: N}}, got {limit!r}")
+        return Check(name, float(measured), float(limit[AT_MOST]), at_most=True)
+    return Check(name, float(measured), float(limit))
 
 
 def render(checks: List[Check]) -> str:
     rows = ["| metric | measured | floor | |", "|---|---|---|---|"]
-    rows += [f"| {c.name} | {c.measured:.4f} | {c.floor:.4f} | {'ok' if c.ok else 'BELOW'} |" for c in checks]
+    rows += [f"| {c.name} | {c.measured:.4f} | {c.limit} | {'ok' if c.ok else _failed(c)} |" for c in checks]
     return "\n".join(rows) + "\n"
+
+
+def _failed(check: Check) -> str:
+    return "ABOVE" if check.at_most else "BELOW"
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -92,8 +120,9 @@ def main(argv: List[str] | None = None) -> int:
     print(table, end="")
     below = [c for c in checks if not c.ok]
     if below:
-        print(f"Quality below the floor in {', '.join(c.name for c in below)}: look at reports/ "
-              "(cv/intent_errors.json, heldout.json) for the questions that went wrong.", file=sys.stderr)  # fmt: skip
+        names = ", ".join(c.name for c in below)
+        print(f"Quality below the floor in {names}: look at reports/ (cv/intent_errors.json, heldout.json, "
+              "heldout-summary.md) for the questions that went wrong.", file=sys.stderr)  # fmt: skip
         return 1
     print("Quality at or above the recorded floor.")
     return 0

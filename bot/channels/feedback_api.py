@@ -9,16 +9,14 @@ Body: ``{"sender": "<conversation id>", "answer_ref": "<8 hex>", "rating": "usef
 "reason"?: …, "comment"?: …}`` → 200 ``{"stored": true}``; a malformed rating 400, an answer the
 conversation never got 404. A rating is accepted only for an answer the conversation really got,
 and never for a web chat session (those ids are the widget's secret; its ratings come over
-socket.io). With ``FEEDBACK_TOKEN`` set, the route also wants ``Authorization: Bearer <token>``
-(the bridge sends it). Without it, a public caller rates only conversations of the REST channel's
-own namespace, as the REST channel lets it speak only there; an internal caller
-(bot/channels/internal_callers.py, the bridge) rates for any channel's sender.
+socket.io). A public caller rates only conversations of the REST channel's own namespace, as the
+REST channel lets it speak only there; an internal caller (the bridge, with the one internal caller
+token of bot/channels/internal_callers.py, the same it sends messages with) rates for any channel's
+sender; a wrong token is refused.
 """
 
 from __future__ import annotations
 
-import hmac
-import os
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -30,27 +28,14 @@ from bot.channels import internal_callers, sender_ids
 from bot.channels.feedback import FeedbackError, make_feedback
 from bot.channels.feedback_store import NoSuchAnswer, store_feedback
 
-TOKEN_ENV = "FEEDBACK_TOKEN"
 MAX_SENDER_CHARS = 255
 WEBCHAT_SESSION_LENGTH = 32
 
 
-def _by_feedback_token(request: Request) -> bool:
-    expected = os.environ.get(TOKEN_ENV)
-    header = request.headers.get("authorization", "")
-    given = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    return bool(expected and given) and hmac.compare_digest(given.encode(), expected.encode())
-
-
 def _caller(request: Request) -> internal_callers.Caller:
-    """An internal caller (or one with FEEDBACK_TOKEN) may rate for any channel's sender; a public
-    caller only for a sender of the REST channel's own namespace (bot/channels/sender_ids.py)."""
-    if _by_feedback_token(request):
-        return internal_callers.Caller.INTERNAL
-    caller = internal_callers.identify(request.headers.get("authorization"))
-    if caller is internal_callers.Caller.PUBLIC and os.environ.get(TOKEN_ENV):
-        return internal_callers.Caller.REFUSED
-    return caller
+    """An internal caller may rate for any channel's sender; a public caller only for a sender of the
+    REST channel's own namespace (bot/channels/sender_ids.py)."""
+    return internal_callers.identify(request.headers.get("authorization"))
 
 
 def _is_webchat_session(sender: str) -> bool:
@@ -77,7 +62,8 @@ class FeedbackInput(InputChannel):
         async def rate(request: Request) -> HTTPResponse:
             caller = _caller(request)
             if caller is internal_callers.Caller.REFUSED:
-                return response.json({"error": f"send the token in {TOKEN_ENV} as a bearer token"}, status=401)
+                error = f"a wrong token: internal callers send {internal_callers.TOKEN_ENV} as a bearer token"
+                return response.json({"error": error}, status=401)
             try:
                 body = request.json
             except Exception:  # noqa: BLE001 - Sanic raises its own kinds on a body that is not JSON

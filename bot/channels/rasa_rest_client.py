@@ -22,13 +22,11 @@ class RasaRestClient:
         rasa_url: str,
         input_channel: str,
         timeout_s: float = 30.0,
-        feedback_token: str | None = None,
         internal_token: str | None = None,
     ) -> None:
         self.webhook_url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
         self.feedback_url = rasa_url.rstrip("/") + "/webhooks/feedback/ratings"
         self.input_channel = input_channel
-        self.feedback_token = feedback_token
         self._http = httpx.AsyncClient(timeout=timeout_s)
         # Only an internal caller may speak for its channel's users and name the input channel.
         self._internal_auth = internal_callers.authorization_header(internal_token)
@@ -51,9 +49,9 @@ class RasaRestClient:
 
     async def send_feedback(self, sender: str, rating: Dict[str, Any]) -> None:
         """Store a rating of one of ``sender``'s answers (bot/channels/feedback_api.py)."""
-        headers = {"Authorization": f"Bearer {self.feedback_token}"} if self.feedback_token else self._internal_auth
+        body = {"sender": sender, **rating}
         try:
-            response = await self._http.post(self.feedback_url, json={"sender": sender, **rating}, headers=headers)
+            response = await self._http.post(self.feedback_url, json=body, headers=self._internal_auth)
         except httpx.HTTPError as error:
             raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
         if response.status_code != 200:

@@ -7,7 +7,7 @@ Channels without rich cards show the card as a short cited footer: ``依据：�
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from knowledge.card import VERDICT_LABELS
 
@@ -34,6 +34,26 @@ def card_footer(card: Dict[str, Any]) -> str | None:
     if verdict:
         parts.append(f"结论：{verdict}")
     return FOOTER_MARK + "｜".join(parts) if parts else None
+
+
+def without_cards(messages: Sequence[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]], List[str]]:
+    """The messages of a turn that are not answer cards, and the cards' footers (each once, in order)."""
+    others: List[Dict[str, Any]] = []
+    footers: List[str] = []
+    for message in messages:
+        card = answer_card_of(message)
+        if card is None:
+            others.append(message)
+            continue
+        footer = card_footer(card)
+        if footer and footer not in footers:
+            footers.append(footer)
+    return others, footers
+
+
+def buttons_of(message: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The buttons of a message that a user can press (those with a payload)."""
+    return [b for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
 
 
 def numbered_choices(buttons: Sequence[Dict[str, Any]], hint: str) -> str:

@@ -24,21 +24,23 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # actions/ and knowledge/: the knowledge base and the action server's own settings.
     "action server": (("DATABASE_URL", "LOG_LEVEL"), ("KNOWLEDGE_", "ACTION_SERVER_")),
     # The Rasa server hosts the REST, web chat, WeChat and feedback channels, the staff console and the
-    # review inbox (which retrains in the background: GATE_*);
+    # review inbox (which retrains in the background: GATE_*), the hotline (HOTLINE_*, HANDOFF_*), and
+    # sends staff replies to Telegram users with the bridge's bot token (bot/channels/delivery/telegram.py);
     # the tracker/lock stores come from the endpoints file. Rasa's own settings are RASA_* (telemetry,
-    # caches); the Rasa API token is given on its command line, not here.
+    # caches); the Rasa API token only when the API runs (bot/rasa_server/api_token.py).
     "Rasa server": (
         (
             "DATABASE_URL",
             "MAX_MESSAGE_CHARS",
             "ACTION_TIMEOUT_S",
             "INTERNAL_CALLER_TOKEN",
-            "FEEDBACK_TOKEN",
             "CONVERSATION_RETENTION_DAYS",
             "MAINTAINER_TOKEN",
             "MAINTAINER_TOKENS",
             "MAX_TURNS_PER_SENDER",
             "MODEL_FOLLOW_INTERVAL_S",
+            "TELEGRAM_BOT_TOKEN",
+            "TELEGRAM_API_BASE_URL",
         ),
         (
             "RASA_",
@@ -53,12 +55,15 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "SQLITE_",
             "REDIS_",
             "KNOWLEDGE_",
+            "HOTLINE_",
+            "HANDOFF_",
         ),
     ),  # fmt: skip
-    "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "FEEDBACK_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
+    "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
     "nginx": ((), ()),
 }
-NEVER = ("RASA_API_TOKEN",)  # on the Rasa server's command line (rasa run --auth-token) only
+# Not copied from the shell: the Rasa server gets it only when it runs the API (servers.spawn_rasa_server).
+NEVER = ("RASA_API_TOKEN",)
 
 
 def kind_of(name: str) -> str:

@@ -15,7 +15,6 @@ import argparse
 import getpass
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,8 +25,8 @@ from typing import List
 
 from bot.channels import internal_callers
 from bot.paths import PROJECT_DIR, VAR_DIR
-from bot.processes import capacity, descendants, env_file, servers
-from bot.processes.supervisor import Supervisor
+from bot.processes import capacity, env_file, nginx_log, servers
+from bot.processes.supervisor import run_until_stopped, stop_on_signals
 from bot.stores import settings as stores
 from bot.stores.endpoints import write_endpoints
 from bot.training import model
@@ -40,13 +39,17 @@ NGINX_CONF = """\
 # Written by bot/processes/cluster.py for one run; edit the template there, not this file.
 {user_line}worker_processes 1;
 pid {run_dir}/nginx.pid;
-error_log {run_dir}/nginx-error.log warn;
+# To stderr, which the cluster reads and scrubs before it is logged (bot/processes/nginx_log.py):
+# nginx writes a failed request's request line there, tokens and conversation ids included.
+error_log stderr warn;
 events {{ worker_connections 2048; }}
 http {{
-    # No query strings (Rasa's API takes its token as ?token=) and no web chat session ids (the
-    # history path holds one, and it is the key to that conversation) in the access log.
+    # No query strings (Rasa's API takes its token as ?token=), no web chat session ids (the history
+    # path holds one, and it is the key to that conversation) and no sender ids in the access log.
     map $uri $logged_path {{
         ~^/webchat/history/ /webchat/history/-;
+        ~^/console/api/conversations/ /console/api/conversations/-;
+        ~^/conversations/ /conversations/-;
         default $uri;
     }}
     log_format no_secrets '$remote_addr [$time_local] "$request_method $logged_path $server_protocol" '
@@ -61,9 +64,11 @@ http {{
     client_max_body_size 1m;
     client_body_buffer_size 1m;
 
+    # No keep-alive connections to the replicas: a connection kept to a replica that has since died
+    # fails only after the message was written to it (then only the delivery claim, below, keeps it
+    # from running twice); a fresh one is refused before anything is sent. A loopback connect is cheap.
     upstream rasa_rest {{
 {servers}
-        keepalive 64;
     }}
     upstream rasa_socketio {{
         ip_hash;
@@ -88,17 +93,15 @@ http {{
         }}
         location / {{
             proxy_pass http://rasa_rest;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
             proxy_set_header Host $host;
             # The replicas read the client's address from here (SANIC_PROXIES_COUNT=1): login throttling.
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
-            # A replica that refuses the connection is skipped (the message was not sent to it). A
-            # reset is retried on the next replica too, POST included (non_idempotent): a killed replica
-            # resets the idle keep-alive connections nginx reuses, and without the retry the next message
-            # got 502 (issue 17). The cost: a replica dying in the middle of a turn may have stored that
-            # turn's user message before the other replica runs it again.
+            # A replica that fails (refused, reset, closed without an answer) is skipped and the
+            # message goes to the next one, POST included (non_idempotent): a replica that was dying
+            # had often not read it. One that had read it claimed its request id, and the next
+            # replica then does not run it again (bot/channels/rest/deliveries.py): never two runs.
+            proxy_set_header X-Request-ID $request_id;
             proxy_next_upstream error timeout non_idempotent;
         }}
     }}
@@ -165,8 +168,9 @@ def start_nginx(run_dir: Path, port: int, replica_ports: List[int], log_dir: Pat
     test = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(run_dir)], capture_output=True, text=True)
     if test.returncode != 0:
         raise servers.StartupError(f"nginx rejected {conf}:\n{test.stderr}")
-    command = [nginx, "-c", str(conf), "-p", str(run_dir), "-g", "daemon off;"]
-    process = servers._spawn("nginx", command, log_dir, servers.child_environment("nginx"))
+    # -e stderr: also what nginx logs before it has read the configuration goes through the scrub.
+    command = [nginx, "-e", "stderr", "-c", str(conf), "-p", str(run_dir), "-g", "daemon off;"]
+    process = servers._spawn("nginx", command, log_dir, servers.child_environment("nginx"), line_filter=nginx_log.scrub)
     servers.wait_until_ready(process, f"http://127.0.0.1:{port}/", timeout=30)
     return process
 
@@ -189,7 +193,8 @@ def start_cluster(
     cluster = Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in replica_ports])
     cluster.internal_token = servers.internal_caller_token()
     # nginx is the one proxy in front: the replicas take the client address from its X-Forwarded-For.
-    rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}
+    rasa_env = {**servers.redis_env(stores_settings), **(extra_env or {}),
+                internal_callers.TOKEN_ENV: cluster.internal_token, "SANIC_PROXIES_COUNT": "1"}  # fmt: skip
     try:
         # Every child is spawned from this (the main) thread, so each dies with this process even on
         # kill -9 (servers._die_with_parent follows the spawning thread); only the waiting is parallel.
@@ -224,10 +229,6 @@ def start_cluster(
     return cluster
 
 
-def _raise_keyboard_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
-    raise KeyboardInterrupt
-
-
 def main(argv: List[str] | None = None) -> int:
     env_file.load(PROJECT_DIR / ".env")
     parser = argparse.ArgumentParser(prog="python -m bot.processes.cluster", description=__doc__.split("\n\n")[0])
@@ -239,9 +240,7 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--first-replica-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_PORT", 5101)))
     parser.add_argument("--first-action-port", type=int, default=int(os.environ.get("CLUSTER_FIRST_ACTION_PORT", 5151)))
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    descendants.adopt_orphans()
+    stop_on_signals()
 
     database_url = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
     if not stores.is_postgres_url(database_url):
@@ -275,8 +274,8 @@ def main(argv: List[str] | None = None) -> int:
     model_path = model.ensure_model()
     print(f"[4/4] Starting {args.replicas} Rasa servers + action servers and nginx on :{args.port}")
     started = time.monotonic()
-    cluster = None
-    try:
+
+    def start() -> Cluster:
         cluster = start_cluster(
             model_path, args.port,
             [args.first_replica_port + i for i in range(args.replicas)],
@@ -293,18 +292,10 @@ def main(argv: List[str] | None = None) -> int:
             "Press Ctrl-C to stop every process started here.\n",
             flush=True,
         )
-        # A replica, action server or nginx that dies is restarted (with back-off) while the others answer.
-        return Supervisor(cluster.processes).run()
-    except servers.StartupError as error:
-        print(f"Could not start: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nStopping…", flush=True)
-        return 0
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        descendants.stop_all()
+        return cluster
+
+    # A replica, action server or nginx that dies is restarted (with back-off) while the others answer.
+    return run_until_stopped(start)
 
 
 if __name__ == "__main__":

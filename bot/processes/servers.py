@@ -19,12 +19,13 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, List, Mapping
+from typing import IO, Callable, Dict, List, Mapping
 
 from bot.channels import internal_callers
 from bot.paths import CREDENTIALS, PROJECT_DIR, VAR_DIR
 from bot.processes import child_env
 from bot.processes.ports import free_port
+from bot.rasa_server import api_token as api_token_env
 from bot.stores.endpoints import write_endpoints
 from bot.stores.settings import StoreSettings
 
@@ -99,9 +100,15 @@ def _die_with_parent() -> None:
 
 
 def _spawn(
-    name: str, command: List[str], log_dir: Path | None, env: dict, restart_command: List[str] | None = None
+    name: str,
+    command: List[str],
+    log_dir: Path | None,
+    env: dict,
+    restart_command: List[str] | None = None,
+    line_filter: Callable[[str], str] | None = None,
 ) -> ManagedProcess:
-    """Start ``command``; its ``respawn()`` starts ``restart_command`` (default: the same) the same way."""
+    """Start ``command``; its ``respawn()`` starts ``restart_command`` (default: the same) the same way.
+    With ``line_filter``, every line of its output passes through it on the way to the log."""
     log_path: Path | None = None
     output: IO | None = None
     if log_dir is not None:
@@ -110,19 +117,41 @@ def _spawn(
         # Logs hold what users typed (masked, but still conversations): readable by their owner only.
         output = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         os.fchmod(output.fileno(), 0o600)
+    into = subprocess.PIPE if line_filter else output
     popen = subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
+        command, cwd=PROJECT_DIR, env=env, stdout=into, stderr=subprocess.STDOUT if into else None,
         start_new_session=True,
         # The death signal follows the spawning *thread*: only tie children to the main thread,
         # which lives as long as the process (bot/processes/cluster.py starts replicas from worker threads).
         preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
     )  # fmt: skip
-    if output is not None:
+    if line_filter is not None:
+        _relay(popen, line_filter, output, name)
+    elif output is not None:
         output.close()  # the child holds its own copy
     again = restart_command or command
     return ManagedProcess(
-        name=name, popen=popen, log_path=log_path, restarter=lambda: _spawn(name, again, log_dir, env, again)
-    )
+        name=name, popen=popen, log_path=log_path,
+        restarter=lambda: _spawn(name, again, log_dir, env, again, line_filter),
+    )  # fmt: skip
+
+
+def _relay(popen: subprocess.Popen, line_filter: Callable[[str], str], output: IO | None, name: str) -> None:
+    """Copy the child's output, filtered line by line, to ``output`` (or this process's stderr)."""
+
+    def copy() -> None:
+        assert popen.stdout is not None
+        target = output or sys.stderr.buffer
+        try:
+            for raw in popen.stdout:
+                target.write(line_filter(raw.decode("utf-8", errors="replace")).encode("utf-8"))
+                target.flush()
+        finally:
+            popen.stdout.close()
+            if output is not None:
+                output.close()
+
+    threading.Thread(target=copy, daemon=True, name=f"log relay: {name}").start()
 
 
 def wait_until_ready(process: ManagedProcess, url: str, timeout: float = READY_TIMEOUT_S) -> float:
@@ -227,14 +256,29 @@ def spawn_rasa_server(
         # the web chat's own routes answer embedding sites (bot/channels/webchat/cors.py).
         "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS),
     ]  # fmt: skip
+    env = child_environment("Rasa server", extra_env)
     if api_token:
-        command += ["--enable-api", "--auth-token", api_token]
-    return _spawn(name, command, log_dir, child_environment("Rasa server", extra_env))
+        # Through the environment (owner-only /proc/<pid>/environ), not the command line that every
+        # local user sees in `ps`: bot.rasa_server hands it to `rasa run --auth-token` in-process.
+        command += ["--enable-api"]
+        env[api_token_env.ENV] = api_token
+    return _spawn(name, command, log_dir, env)
 
 
 def internal_caller_token() -> str:
     """The environment's INTERNAL_CALLER_TOKEN, or a fresh one for this run (it never has to be typed)."""
     return internal_callers.configured_token() or secrets.token_urlsafe(32)
+
+
+def redis_env(stores: StoreSettings | None) -> Dict[str, str]:
+    """The Redis the lock store uses, for what else the Rasa server shares through it: the web chat's
+    socket.io message queue (staff replies across replicas) and WeChat's access token."""
+    if stores is None or not stores.redis_url:
+        return {}
+    env = {"REDIS_URL": stores.redis_url}
+    if stores.redis_key_prefix:
+        env["REDIS_KEY_PREFIX"] = stores.redis_key_prefix
+    return env
 
 
 def start_stack(
@@ -263,7 +307,7 @@ def start_stack(
         endpoints = write_endpoints(endpoints_path, action_url, tracker_sqlite, stores)
         action = spawn_action_server(action_port, log_dir, extra_env)
         stack.processes.append(action)
-        rasa_env = {**(extra_env or {}), internal_callers.TOKEN_ENV: internal_token}
+        rasa_env = {**redis_env(stores), **(extra_env or {}), internal_callers.TOKEN_ENV: internal_token}
         rasa = spawn_rasa_server(model, rasa_port, endpoints, api_token, log_dir, rasa_env)
         stack.processes.append(rasa)
         wait_until_ready(action, action_health_url(action_port))

@@ -10,12 +10,14 @@ thread, so every restarted child is tied to this process's life again (servers._
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List
+from typing import Any, Callable, Dict, List, Protocol
 
-from bot.processes.servers import ManagedProcess
+from bot.processes import descendants
+from bot.processes.servers import ManagedProcess, StartupError
 
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 60.0
@@ -81,3 +83,44 @@ class Supervisor:
             self.check()
             time.sleep(POLL_S)
         return 0
+
+
+class Started(Protocol):
+    """What a start returns: the children to supervise, and how to stop them all."""
+
+    processes: List[ManagedProcess]
+
+    def stop(self) -> None: ...
+
+
+def raise_keyboard_interrupt(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal handler signature
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and Ctrl-C end the run as KeyboardInterrupt (Ctrl-C also from a shell that ignores
+    SIGINT, e.g. `make run &`); whatever a step leaves behind (a training's helper process …) is
+    re-parented here, so that ``run_until_stopped`` stops it too."""
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    descendants.adopt_orphans()
+
+
+def run_until_stopped(start: Callable[[], Started]) -> int:
+    """``start()``, then keep its children running (restarted with back-off when one dies) until
+    Ctrl-C or SIGTERM. Every exit path (a failed start, Ctrl-C during a step, the end) stops every child."""
+    started: Started | None = None
+    try:
+        started = start()
+        return Supervisor(started.processes).run()
+    except StartupError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        if started is not None:
+            started.stop()
+        descendants.stop_all()
+        print("Stopped.", flush=True)

@@ -10,6 +10,7 @@ configuration for:
 - loading the TensorFlow models without tracing a throw-away training graph (bot.rasa_server.model_loading);
 - handling each message with the recent part of the conversation only (bot.rasa_server.recent_tracker);
 - looking up each event's class once, not at every event read (bot.rasa_server.event_types);
+- the hotline status (staff on duty, office hours) stamped on every message (bot.rasa_server.hotline_stamp);
 - at most a few messages of one sender in the server at once, the rest answered "请稍候" (bot.rasa_server.sender_limit).
 
 It refuses to start on any Rasa version other than the one these patches were written for
@@ -23,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 
+from bot.rasa_server import api_token
 from bot.rasa_server.hooks import install_hooks
 
 
@@ -32,7 +34,8 @@ def main() -> None:
     install_hooks()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    # The API token comes in the environment (bot/rasa_server/api_token.py), not on the command line.
+    sys.argv = ["rasa", *api_token.with_token(sys.argv[1:], os.environ)]
     rasa_main()
 
 

@@ -8,6 +8,7 @@ from bot.rasa_server import (
     action_failure,
     action_validation,
     event_types,
+    hotline_stamp,
     input_guard,
     log_masking,
     model_loading,
@@ -27,3 +28,4 @@ def install_hooks() -> None:
     recent_tracker.install()
     event_types.install()
     sender_limit.install()
+    hotline_stamp.install()  # wraps the sender limit: the stamp is a cached read

@@ -38,6 +38,7 @@ class PatchedTarget:
 
 PATCHED_TARGETS: Tuple[PatchedTarget, ...] = (
     PatchedTarget("rasa.core.agent", "Agent.handle_message", ("self", "message"), "bot.rasa_server.sender_limit"),
+    PatchedTarget("rasa.core.agent", "Agent.handle_message", ("self", "message"), "bot.rasa_server.hotline_stamp"),
     PatchedTarget(
         "rasa.core.actions.action",
         "RemoteAction.run",

@@ -46,6 +46,8 @@ from rasa.shared.core.events import ActionExecuted, ConversationPaused, Event, S
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.stores import conversation_index
+
 # The view holds at least this many user turns (when the conversation has them) …
 DEFAULT_RECENT_TURNS_KEPT = 8
 # … and the checkpoint moves forward once it holds more than this many.
@@ -156,6 +158,11 @@ def new_checkpoint(tracker: DialogueStateTracker, view: BoundedView) -> tuple | 
 class BoundedTrackerStoreMixin:
     """Put before ``SQLTrackerStore`` in a store's bases (see the module docstring)."""
 
+    def _create_side_tables(self) -> None:
+        """The checkpoints, and the staff console's summaries (bot/stores/conversation_index.py)."""
+        self._create_checkpoint_table()
+        self.conversation_index = conversation_index.install(self.engine, self.sessionmaker, self.SQLEvent)
+
     def _create_checkpoint_table(self) -> None:
         try:
             _metadata.create_all(self.engine)
@@ -246,4 +253,4 @@ class BoundedSQLTrackerStore(BoundedTrackerStoreMixin, SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._create_checkpoint_table()
+        self._create_side_tables()

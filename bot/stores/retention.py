@@ -17,8 +17,9 @@ from typing import Mapping
 import sqlalchemy as sa
 
 RETENTION_ENV = "CONVERSATION_RETENTION_DAYS"
-# Rows of a conversation outside Rasa's events table (bot/stores/bounded_tracker_store.py keeps slots there).
-SIDE_TABLES = ("tracker_checkpoints",)
+# Rows of a conversation outside Rasa's events table: bot/stores/bounded_tracker_store.py keeps slots
+# there, bot/stores/conversation_index.py the console's summaries.
+SIDE_TABLES = ("tracker_checkpoints", "console_conversations")
 SECONDS_PER_DAY = 86_400
 
 

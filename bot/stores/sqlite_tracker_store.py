@@ -83,4 +83,4 @@ class SQLiteTrackerStore(BoundedTrackerStoreMixin, SQLTrackerStore):
         )
         sa.event.listen(self.engine, "connect", _set_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        self._create_checkpoint_table()
+        self._create_side_tables()

@@ -38,7 +38,7 @@ import yaml
 
 from bot.paths import PROJECT_DIR
 from bot.training.generated_data import GENERATED_NLU_DIR, training_data_paths
-from bot.training.heldout_score import score_set
+from bot.training.heldout_score import COUNTING, score_set
 from bot.training.model import training_env
 from knowledge.vocabulary import write_jieba_dictionary
 
@@ -149,12 +149,22 @@ def switch_log(workspace: Path) -> List[Dict[str, Any]]:
 def known_scores(workspace: Path, model: Path, sets: Dict[str, Path], status: Dict[str, Any]) -> Dict | None:
     """The serving model's scores on the same sets, from the switch log or the last gate run."""
     for entry in reversed(switch_log(workspace)):
-        if entry.get("model") == model.name and set(entry.get("scores") or {}) == set(sets):
+        if entry.get("model") == model.name and _comparable(entry.get("scores"), sets):
             return entry["scores"]
     last = status.get("serving_scores")
-    if status.get("serving") == str(model) and isinstance(last, dict) and set(last) == set(sets):
+    if status.get("serving") == str(model) and _comparable(last, sets):
         return last
     return None
+
+
+def _comparable(scores: Any, sets: Dict[str, Path]) -> bool:
+    """Scores of the same sets, counted as the candidate's are (scores kept before the counting
+    changed are measured again)."""
+    return (
+        isinstance(scores, dict)
+        and set(scores) == set(sets)
+        and all(isinstance(item, dict) and item.get("counting") == COUNTING for item in scores.values())
+    )
 
 
 class Status:

@@ -1,8 +1,8 @@
 """A local fake of the Telegram Bot API: serves updates to getUpdates and records what the bot sends.
 
 Implements what the bridge uses: getMe, deleteWebhook, setWebhook, getUpdates (long polling),
-sendMessage, sendChatAction, answerCallbackQuery. Any other method is recorded and answered
-``true``. Requests with another token get 401, as Telegram answers them.
+sendMessage (403 to a chat in ``blocked``), sendChatAction, answerCallbackQuery. Any other method
+is recorded and answered ``true``. Requests with another token get 401, as Telegram answers them.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1000)
         self._sent_messages: Dict[int, Dict[str, Any]] = {}
         self._new_update: asyncio.Event | None = None
+        self.blocked: set = set()  # chat ids whose user blocked the bot: sendMessage answers 403
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
@@ -76,6 +77,9 @@ class FakeBotAPI:
         if method == "getMe":
             return _ok(self.bot_user(can_join_groups=True, can_read_all_group_messages=False))
         if method == "sendMessage":
+            if int(params["chat_id"]) in self.blocked:
+                description = "Forbidden: bot was blocked by the user"
+                return web.json_response({"ok": False, "error_code": 403, "description": description}, status=403)
             return _ok(self._store_sent_message(params))
         return _ok(True)
 
@@ -212,3 +216,22 @@ def _ok(result: Any) -> web.Response:
 
 def _user(user_id: int) -> Dict[str, Any]:
     return {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}"}
+
+
+# --- the fake Bot API the shared test server sends staff replies to (tests/conftest.py) ------------
+_server_api: FakeBotAPI | None = None
+
+
+def server_bot_api() -> FakeBotAPI:
+    global _server_api
+    if _server_api is None:
+        import atexit
+
+        _server_api = FakeBotAPI("424242:SERVER-test-token").start()
+        atexit.register(_server_api.stop)
+    return _server_api
+
+
+def server_env() -> Dict[str, str]:
+    """The Rasa server's Telegram settings (bot/channels/delivery/telegram.py) in the shared test server."""
+    return {"TELEGRAM_BOT_TOKEN": server_bot_api().token, "TELEGRAM_API_BASE_URL": server_bot_api().base_url}

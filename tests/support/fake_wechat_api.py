@@ -20,6 +20,7 @@ class FakeWeChatAPI:
         self.app_secret = app_secret
         self.sent: List[Dict[str, Any]] = []
         self.token_requests = 0
+        self.refusals: Dict[str, int] = {}  # openid → the errcode WeChat answers a message to them with
         self._lock = threading.Lock()
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
@@ -44,8 +45,18 @@ class FakeWeChatAPI:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
         body = json.loads(await request.read())  # wechatpy sends no Content-Type
         with self._lock:
+            errcode = self.refusals.get(body.get("touser"))
+        if errcode:
+            # e.g. 45015 (回复时间超过限制: the user wrote more than 48 h ago), 48001 (api unauthorized)
+            return web.json_response({"errcode": errcode, "errmsg": f"refused by the fake ({errcode})"})
+        with self._lock:
             self.sent.append({**body, "at": time.monotonic()})
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    def refuse(self, openid: str, errcode: int) -> None:
+        """Answer every customer-service message to ``openid`` with WeChat's error ``errcode``."""
+        with self._lock:
+            self.refusals[openid] = errcode
 
     def texts_to(self, openid: str) -> List[str]:
         with self._lock:

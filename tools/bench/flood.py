@@ -1,7 +1,8 @@
 """``python -m tools.bench.flood`` (make bench-flood): fairness under a flood (issue 17).
 
-One sender floods the REST channel with ``--flood`` messages at once (``--rounds`` times; 0: until the
-other user is done) while another user asks one question after another; the other user's turn
+One sender floods the REST channel (``--via socketio``: from one socket.io socket) with ``--flood``
+messages at once (``--rounds`` times; 0: until the other user is done) while another user asks one
+question after another; the other user's turn
 latency is compared with the same questions on the idle server. The target: p95 under the flood
 within 2x of the idle p95. Also measured: how the flood was answered (answers vs "请稍候"), and how
 fast the Rasa server apologises while its action server is down (tests/test_faults.py checks that
@@ -34,7 +35,8 @@ from bot.processes import env_file, servers
 from bot.rasa_server.action_failure import unavailable_text
 from bot.stores.settings import StoreSettings
 from tools.bench.__main__ import git_commit, machine
-from tools.bench.load import percentile
+from tools.bench.load import percentile, post_turn
+from tools.socketio_client import SocketIOClient
 
 REPORT = PROJECT_DIR / "reports" / "bench-flood.json"
 HISTORY = PROJECT_DIR / "docs" / "benchmarks-flood.md"
@@ -52,17 +54,9 @@ BUSY_PREFIX = "请稍候"
 
 async def ask(session: Any, url: str, sender: str, text: str) -> tuple:
     """(latency ms, HTTP status, reply texts)."""
-    import aiohttp
-
-    started = time.perf_counter()
-    async with session.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-        timeout=aiohttp.ClientTimeout(total=TURN_TIMEOUT_S),
-    ) as response:  # fmt: skip
-        body = await response.read()
-        status = response.status
+    elapsed_ms, status, body = await post_turn(session, url, sender, text, TURN_TIMEOUT_S)
     texts = [m.get("text") or "" for m in json.loads(body)] if status == 200 else []
-    return (time.perf_counter() - started) * 1000, status, texts
+    return elapsed_ms, status, texts
 
 
 async def user_turns(session: Any, url: str, prefix: str, turns: int) -> List[float]:
@@ -102,7 +96,40 @@ async def flood_while(session: Any, url: str, sender: str, size: int, rounds: in
     return outcome
 
 
-async def measure(url: str, turns: int, flood_size: int, rounds: int) -> Dict[str, Any]:
+async def socket_flood_while(url: str, size: int, rounds: int, done: asyncio.Event) -> Counter:
+    """The same flood from one socket.io socket (the web chat's protocol): ``size`` questions at once
+    per round; counts the "请稍候" replies and the other bot messages that come back."""
+    outcome: Counter = Counter()
+    client = SocketIOClient(url)
+    await client.connect()
+    started = time.perf_counter()
+    try:
+        await client.emit("session_request", {"session_id": None})
+        name, session = await client.next_event(30)
+        while name != "session_confirm":
+            name, session = await client.next_event(30)
+        number = 0
+        while not done.is_set() and (rounds == 0 or outcome["rounds"] < rounds):
+            for i in range(size):
+                await client.emit("user_uttered", {"message": f"刷屏消息{number + i}", "session_id": session})
+            number += size
+            outcome["rounds"] += 1
+            while not done.is_set():  # read the replies of the round while the user is measured
+                try:
+                    name, data = await client.next_event(0.5)
+                except asyncio.TimeoutError:
+                    if rounds:
+                        continue
+                    break
+                if name == "bot_uttered" and isinstance(data, dict):
+                    outcome["busy" if (data.get("text") or "").startswith(BUSY_PREFIX) else "bot messages"] += 1
+    finally:
+        await client.close()
+    outcome["seconds"] = round(time.perf_counter() - started, 1)
+    return outcome
+
+
+async def measure(url: str, turns: int, flood_size: int, rounds: int, via: str = "rest") -> Dict[str, Any]:
     import aiohttp
 
     prefix = f"flood-{uuid.uuid4().hex[:8]}"
@@ -111,7 +138,10 @@ async def measure(url: str, turns: int, flood_size: int, rounds: int) -> Dict[st
         await user_turns(session, url, f"{prefix}-warmup", 3)
         idle = await user_turns(session, url, f"{prefix}-idle", turns)
         done = asyncio.Event()
-        flood = asyncio.ensure_future(flood_while(session, url, f"{prefix}-flooder", flood_size, rounds, done))
+        if via == "socketio":
+            flood = asyncio.ensure_future(socket_flood_while(url, flood_size, rounds, done))
+        else:
+            flood = asyncio.ensure_future(flood_while(session, url, f"{prefix}-flooder", flood_size, rounds, done))
         await asyncio.sleep(0.1)  # the flood is on its way before the user's first turn
         try:
             loaded = await user_turns(session, url, f"{prefix}-loaded", turns)
@@ -128,6 +158,7 @@ async def measure(url: str, turns: int, flood_size: int, rounds: int) -> Dict[st
         "within_2x": loaded_p95 <= 2 * idle_p95,
         "user_turns": turns,
         "flood_messages_per_round": flood_size,
+        "flood_via": via,
         "flood_rounds_asked": rounds or "until the user is done",
         "flood": dict(outcome),
     }
@@ -153,6 +184,7 @@ def append_history(report: Dict[str, Any]) -> None:
     if not HISTORY.exists():
         HISTORY.write_text(HISTORY_HEADER, encoding="utf-8")
     flood = dict(report["flood"], messages=report["flood_messages_per_round"], rounds=report["flood_rounds_asked"])
+    flood["via"] = report.get("flood_via", "rest")
     cells = [
         report["date"], report["commit"], report["max_turns_per_sender"],
         f"{report['idle_p50_ms']} / {report['idle_p95_ms']}",
@@ -171,6 +203,7 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--flood", type=int, default=200, help="messages the flooder sends at once, per round")
     parser.add_argument("--rounds", type=int, default=1, help="flood rounds (0: keep flooding until the user is done)")
     parser.add_argument("--url", help="measure a running server instead (no action-server fault then)")
+    parser.add_argument("--via", choices=("rest", "socketio"), default="rest", help="the flooder's channel")
     parser.add_argument("--note", default="")
     args = parser.parse_args(argv)
     load_at_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -191,7 +224,7 @@ def main(argv: List[str] | None = None) -> int:
         url = stack.rasa_url
     try:
         print(f"The other user: {args.turns} turns idle, then {args.turns} under a flood of {args.flood}…", flush=True)
-        report: Dict[str, Any] = asyncio.run(measure(url, args.turns, args.flood, args.rounds))
+        report: Dict[str, Any] = asyncio.run(measure(url, args.turns, args.flood, args.rounds, args.via))
         if stack is not None:
             apologies = asyncio.run(apology_latency(url, stack))
             report["action_server_down_reply_p95_ms"] = round(percentile(apologies, 95)) if apologies else None

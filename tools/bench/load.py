@@ -42,22 +42,28 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[index]
 
 
+async def post_turn(session: Any, url: str, sender: str, text: str, timeout_s: float = TURN_TIMEOUT_S) -> tuple:
+    """One message to the REST channel: (latency ms, HTTP status, body)."""
+    import aiohttp
+
+    started = time.perf_counter()
+    async with session.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+        timeout=aiohttp.ClientTimeout(total=timeout_s),
+    ) as response:  # fmt: skip
+        body = await response.read()
+        return (time.perf_counter() - started) * 1000, response.status, body
+
+
 async def ask(session: Any, url: str, sender: str, text: str, results: Results, handed_over: bool) -> bool:
     """One turn; returns whether the conversation is now handed over to staff."""
     import aiohttp
 
-    started = time.perf_counter()
     try:
-        async with session.post(
-            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-            timeout=aiohttp.ClientTimeout(total=TURN_TIMEOUT_S),
-        ) as response:  # fmt: skip
-            body = await response.read()
-            status = response.status
+        elapsed_ms, status, body = await post_turn(session, url, sender, text)
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         results.errors[type(error).__name__] += 1
         return handed_over
-    elapsed_ms = (time.perf_counter() - started) * 1000
     if status != 200:
         results.errors[f"HTTP {status}"] += 1
         return handed_over

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 from bot.rasa_server.log_masking import mask
 from tools.report.analysis import Report
+from tools.report.handoffs import HandoffReport
 
 CSV_ENCODING = "utf-8-sig"  # with a BOM, so Excel shows the Chinese text correctly
 # A cell starting with one of these is a formula to Excel, WPS and LibreOffice (=HYPERLINK(…) runs).
@@ -118,6 +119,80 @@ def write_chart(report: Report, path: Path) -> Path:
         f"{report.turns} questions in {report.conversations} conversations · "
         f"fallback {report.fallback_rate:.1%} · out of scope {report.out_of_scope_rate:.1%}"
     )
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def write_handoff_csvs(report: HandoffReport, folder: Path) -> Dict[str, Path]:
+    """handoffs_by_channel.csv, handoffs_by_department.csv, handoff_times.csv (tools/report/handoffs.py)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "handoff_channels": folder / "handoffs_by_channel.csv",
+        "handoff_departments": folder / "handoffs_by_department.csv",
+        "handoff_times": folder / "handoff_times.csv",
+    }
+    for key, column, rows in (("handoff_channels", "channel", report.by_channel),
+                              ("handoff_departments", "department", report.by_department)):  # fmt: skip
+        with paths[key].open("w", newline="", encoding=CSV_ENCODING) as handle:
+            writer = csv.writer(handle)
+            writer.writerow([column, "handoffs"])
+            writer.writerows(rows)
+    with paths["handoff_times"].open("w", newline="", encoding=CSV_ENCODING) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["metric", "value"])
+        writer.writerows([
+            ["handoffs", len(report.handoffs)],
+            ["to_staff", report.to_staff],
+            ["no_staff_or_off_hours", len(report.handoffs) - report.to_staff],
+            ["callbacks_left", report.callbacks],
+            ["answered_by_staff", report.answered],
+            ["timed_out", report.timed_out],
+            ["target_s", f"{report.target_s:.0f}"],
+            ["within_target_share", "" if report.within_target is None else f"{report.within_target:.4f}"],
+            *[[f"first_reply_wait_{k}_s", _seconds(v)] for k, v in report.wait_percentiles.items()],
+            *[[f"hand_back_{k}_s", _seconds(v)] for k, v in report.handoff_percentiles.items()],
+        ])  # fmt: skip
+    return paths
+
+
+def write_handoff_chart(report: HandoffReport, path: Path) -> Path:
+    """Staff's first-reply waits against the target, and handoffs per channel."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    fonts = _chinese_font()
+    if fonts:
+        plt.rcParams["font.sans-serif"] = fonts + list(plt.rcParams["font.sans-serif"])
+    figure, (waits, channels) = plt.subplots(1, 2, figsize=(10, 4.2), dpi=110)
+    minutes = [h.wait_s / 60 for h in report.handoffs if h.wait_s is not None]
+    if minutes:
+        waits.hist(minutes, bins=min(20, max(5, len(minutes))), color="#2f6db5")
+        waits.axvline(
+            report.target_s / 60, color="#c0392b", linestyle="--", label=f"target {report.target_s / 60:g} min"
+        )
+        waits.legend()
+        waits.set_xlabel("minutes to staff's first reply")
+        waits.set_ylabel("handoffs")
+    else:
+        waits.text(0.5, 0.5, "no staff replies yet", ha="center", va="center", transform=waits.transAxes)
+        waits.set_axis_off()
+    share = "–" if report.within_target is None else f"{report.within_target:.0%}"
+    waits.set_title(f"{report.to_staff} to staff · {share} within target · {report.timed_out} timed out")
+    if report.by_channel:
+        channels.bar([c for c, _ in report.by_channel], [n for _, n in report.by_channel], color="#5b8c3a")
+        channels.set_ylabel("handoffs")
+    else:
+        channels.set_axis_off()
+    channels.set_title(f"{len(report.handoffs)} handoffs by channel · {report.callbacks} call-backs left")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)

@@ -1,5 +1,8 @@
-// The answer card (DESIGN.md) as a compact panel: cited measures (original text on click),
-// the verdict badge with its reasons, the next question, notes, the source, a copy button.
+// The answer card (docs/ARCHITECTURE.md) as a compact panel: cited measures (original text on click),
+// the verdict badge with its reasons, the next question, notes, the source, a copy button and,
+// for policy answers, the 口播稿 (spoken version) with its own copy button.
+// The verdict labels are the server's (knowledge/card.py, sent in /webchat/config): one definition
+// for the answers, the chat footers and this badge.
 import { el, copyText } from "./text.js";
 
 const KIND_LABELS = {
@@ -11,27 +14,21 @@ const KIND_LABELS = {
   handoff: "转人工",
 };
 
-const VERDICTS = {
-  eligible: { label: "符合条件", className: "wq-verdict-eligible" },
-  not_eligible: { label: "不符合条件", className: "wq-verdict-not-eligible" },
-  need_info: { label: "还需补充信息", className: "wq-verdict-need-info" },
-};
-
 function reasonIcon(met) {
   if (met === true) return ["✓", "wq-met"];
   if (met === false) return ["✗", "wq-unmet"];
   return ["?", "wq-unknown"];
 }
 
-export function renderCard(card, { openMeasure, answerText }) {
+export function renderCard(card, { openMeasure, answerText, verdictLabels = {} }) {
   const panel = el("section", `wq-card wq-card-${card.kind || "policy"}`);
   panel.dataset.kind = card.kind || "";
 
   const head = el("div", "wq-card-head");
   head.appendChild(el("span", "wq-card-kind", KIND_LABELS[card.kind] || card.kind || "回答"));
-  const verdict = VERDICTS[card.verdict];
-  if (verdict) {
-    const badge = el("span", `wq-verdict ${verdict.className}`, verdict.label);
+  const verdictLabel = Object.prototype.hasOwnProperty.call(verdictLabels, card.verdict || "") ? verdictLabels[card.verdict] : null;
+  if (verdictLabel) {
+    const badge = el("span", `wq-verdict wq-verdict-${card.verdict.replace(/_/g, "-")}`, verdictLabel);
     badge.dataset.verdict = card.verdict;
     head.appendChild(badge);
   }
@@ -96,9 +93,51 @@ export function renderCard(card, { openMeasure, answerText }) {
     });
     foot.appendChild(copy);
   }
+  const spoken = typeof card.spoken === "string" && card.spoken.trim() ? card.spoken.trim() : null;
+  let spokenPanel = null;
+  if (spoken) {
+    spokenPanel = renderSpoken(spoken);
+    const toggle = el("button", "wq-spoken-toggle", "口播稿");
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", spokenPanel.id);
+    toggle.addEventListener("click", () => {
+      spokenPanel.hidden = !spokenPanel.hidden;
+      toggle.setAttribute("aria-expanded", String(!spokenPanel.hidden));
+      if (!spokenPanel.hidden) spokenPanel.querySelector(".wq-spoken-text").focus();
+    });
+    foot.appendChild(toggle);
+  }
   panel.appendChild(foot);
+  if (spokenPanel) panel.appendChild(spokenPanel);
   panel.appendChild(el("div", "wq-measure-slot"));
   return panel;
+}
+
+let spokenPanels = 0;
+
+// The 口播稿 (knowledge/spoken.py): the same answer as hotline staff read it out, with its own copy button.
+function renderSpoken(spoken) {
+  spokenPanels += 1;
+  const box = el("div", "wq-spoken");
+  box.id = `wq-spoken-${spokenPanels}`;
+  box.hidden = true;
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", "口播稿");
+  const head = el("div", "wq-spoken-head");
+  head.appendChild(el("span", "wq-spoken-title", "口播稿"));
+  head.appendChild(el("span", "wq-spoken-hint", "可直接读给来电人听，约40秒以内；完整内容见上方回答"));
+  const text = el("p", "wq-spoken-text", spoken);
+  text.tabIndex = -1;
+  const copy = el("button", "wq-spoken-copy", "复制口播稿");
+  copy.type = "button";
+  copy.addEventListener("click", async () => {
+    const ok = await copyText(spoken);
+    copy.textContent = ok ? "已复制" : "复制失败";
+    setTimeout(() => (copy.textContent = "复制口播稿"), 1500);
+  });
+  box.append(head, text, copy);
+  return box;
 }
 
 // Shows the original text of measure `number` inside the card (toggles when clicked again).

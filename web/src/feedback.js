@@ -30,14 +30,25 @@ export function renderFeedback(ref, config, send, given) {
   row.dataset.answerRef = ref;
   const texts = config.texts;
   const status = el("span", "wq-feedback-status");
+  status.setAttribute("role", "status");
+  row.setAttribute("role", "group");
+  row.setAttribute("aria-label", texts.ask);
 
-  const thank = (text) => {
+  // The row's buttons are replaced as the rating goes on; a keyboard user's focus follows them.
+  const hadFocus = () => row.contains(row.getRootNode().activeElement);
+  // ``focused``: whether the keyboard focus was in the row when the user acted (taken before the
+  // buttons were disabled, which takes the focus away from them).
+  const thank = (text, focused) => {
     row.textContent = "";
-    row.appendChild(el("span", "wq-feedback-done", text));
+    const done = el("span", "wq-feedback-done", text);
+    done.setAttribute("role", "status");
+    done.tabIndex = -1;
+    row.appendChild(done);
     row.dataset.state = "done";
+    if (focused) done.focus();
   };
 
-  const askWhy = () => {
+  const askWhy = (focused) => {
     row.textContent = "";
     row.dataset.state = "why";
     row.appendChild(el("div", "wq-feedback-question", texts.why));
@@ -47,9 +58,13 @@ export function renderFeedback(ref, config, send, given) {
       const chip = el("button", "wq-feedback-reason", label);
       chip.type = "button";
       chip.dataset.reason = key;
+      chip.setAttribute("aria-pressed", "false");
       chip.addEventListener("click", () => {
         chosen = key;
-        for (const other of reasons.children) other.classList.toggle("wq-selected", other === chip);
+        for (const other of reasons.children) {
+          other.classList.toggle("wq-selected", other === chip);
+          other.setAttribute("aria-pressed", String(other === chip));
+        }
       });
       reasons.appendChild(chip);
     }
@@ -57,20 +72,23 @@ export function renderFeedback(ref, config, send, given) {
     comment.rows = 2;
     comment.maxLength = 500;
     comment.placeholder = texts.comment_placeholder;
+    comment.setAttribute("aria-label", texts.comment_placeholder);
     const submit = el("button", "wq-feedback-submit", texts.submit);
     submit.type = "button";
     submit.addEventListener("click", async () => {
       const words = comment.value.trim();
       if (!chosen && !words) return;
+      const focused = hadFocus();
       submit.disabled = true;
       const sent = await send({ rating: "not_useful", reason: chosen || "other", comment: words || undefined });
-      if (sent) thank(texts.reason_thanks);
+      if (sent) thank(texts.reason_thanks, focused);
       else {
         submit.disabled = false;
         status.textContent = texts.failed;
       }
     });
     row.append(reasons, comment, submit, status);
+    if (focused && reasons.firstElementChild) reasons.firstElementChild.focus();
   };
 
   const ask = () => {
@@ -81,22 +99,24 @@ export function renderFeedback(ref, config, send, given) {
       button.type = "button";
       button.dataset.rating = rating;
       button.addEventListener("click", async () => {
+        const focused = hadFocus();
         for (const b of row.querySelectorAll("button")) b.disabled = true;
         const sent = await send({ rating });
         if (!sent) {
           for (const b of row.querySelectorAll("button")) b.disabled = false;
           status.textContent = texts.failed;
-        } else if (rating === "useful") thank(texts.thanks);
-        else askWhy();
+          if (focused) button.focus();
+        } else if (rating === "useful") thank(texts.thanks, focused);
+        else askWhy(focused);
       });
       row.appendChild(button);
     }
     row.appendChild(status);
   };
 
-  if (given && given.rating === "useful") thank(texts.thanks);
-  else if (given && given.rating === "not_useful" && given.reason) thank(texts.reason_thanks);
-  else if (given && given.rating === "not_useful") askWhy();
+  if (given && given.rating === "useful") thank(texts.thanks, false);
+  else if (given && given.rating === "not_useful" && given.reason) thank(texts.reason_thanks, false);
+  else if (given && given.rating === "not_useful") askWhy(false);
   else ask();
   return row;
 }

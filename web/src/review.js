@@ -2,33 +2,14 @@
 // meant (training data, checked by the server), retraining behind the model gate, the switch log.
 // All text goes in with textContent (el); nothing a user typed becomes HTML.
 import { el } from "./text.js";
-import css from "./console.css";
+import { percent, staffApi } from "./staff.js";
 
 const $ = (id) => document.getElementById(id);
 const REASONS = { fallback: "答不上", low_score: "置信度低", not_useful: "被评没用", handoff: "转人工" };
 const KINDS = { measure: "某条措施", faq: "某个常见问题", out_of_scope: "不在本文件范围", chitchat: "闲聊", new_faq: "写一条新的常见问题" };
 const state = { options: null };
 
-const style = document.createElement("style");
-style.textContent = css;
-document.head.appendChild(style);
-
-async function api(path, options = {}) {
-  const reply = await fetch(`/review/api${path}`, { credentials: "same-origin", headers: { "Content-Type": "application/json" }, ...options });
-  if (reply.status === 401) {
-    window.location.reload();
-    throw new Error("signed out");
-  }
-  const body = await reply.json();
-  if (!reply.ok) {
-    const error = new Error(body.problems ? body.problems.join("；") : body.error || String(reply.status));
-    error.problems = body.problems;
-    throw error;
-  }
-  return body;
-}
-
-const percent = (v) => (typeof v === "number" ? `${(v * 100).toFixed(1)}%` : "–");
+const api = staffApi("/review");
 
 function select(options, name) {
   const s = el("select");

@@ -9,6 +9,10 @@ import { answerRef, isRated, renderFeedback } from "./feedback.js";
 import css from "./widget.css";
 
 const STORAGE_KEY = "wanqi-webchat-session";
+// 适老化: the larger-text mode, remembered across visits.
+const LARGE_TEXT_KEY = "wanqi-webchat-large-text";
+// How many recent announcements the live region keeps (older ones are removed, never re-read).
+const ANNOUNCED_KEPT = 3;
 const TYPING_TIMEOUT_MS = 45000;
 const WELCOME = "您好！我是皖企政策助手，解答安徽省经信厅《若干意见》实施意见的22条措施。请直接提问，例如：徽商服务卡有什么用？";
 
@@ -16,19 +20,19 @@ const script = document.currentScript;
 const server = script && script.src ? new URL(script.src).origin : window.location.origin;
 const mode = (script && script.dataset.mode) || "embed";
 
-function storedSession() {
+function stored(key) {
   try {
-    return window.localStorage.getItem(STORAGE_KEY);
+    return window.localStorage.getItem(key);
   } catch (_) {
     return null;
   }
 }
 
-function storeSession(id) {
+function store(key, value) {
   try {
-    window.localStorage.setItem(STORAGE_KEY, id);
+    window.localStorage.setItem(key, value);
   } catch (_) {
-    // private browsing: the conversation then lasts as long as the page
+    // private browsing: the conversation (and the text size) then last as long as the page
   }
 }
 
@@ -42,20 +46,51 @@ function build() {
 
   const frame = el("div", `wq-frame wq-${mode}`);
   const panel = el("div", "wq-panel");
+  panel.id = "wq-panel";
+  panel.setAttribute("role", "region");
+  panel.setAttribute("aria-label", "皖企政策助手 在线咨询");
   const header = el("header", "wq-header");
-  header.appendChild(el("span", "wq-title", "皖企政策助手"));
+  header.appendChild(el("h2", "wq-title", "皖企政策助手"));
   header.appendChild(el("span", "wq-subtitle", "安徽省民营经济政策咨询"));
+  // 适老化: larger text for older users, remembered in localStorage.
+  const large = el("button", "wq-large-toggle", "大字");
+  large.type = "button";
+  large.title = "大字模式（适老化）";
+  const setLarge = (on) => {
+    frame.classList.toggle("wq-large", on);
+    large.setAttribute("aria-pressed", String(on));
+    large.setAttribute("aria-label", on ? "大字模式已开启（适老化），点击恢复标准字号" : "开启大字模式（适老化）");
+  };
+  setLarge(stored(LARGE_TEXT_KEY) === "1");
+  large.addEventListener("click", () => {
+    const on = !frame.classList.contains("wq-large");
+    setLarge(on);
+    store(LARGE_TEXT_KEY, on ? "1" : "0");
+  });
+  header.appendChild(large);
   const status = el("div", "wq-status");
   status.hidden = true;
+  status.setAttribute("role", "status");
+  // The conversation; what is new in it is read out by the live region below, answers only.
   const log = el("div", "wq-log");
   log.setAttribute("role", "log");
-  log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-live", "off");
+  log.setAttribute("aria-label", "对话记录");
+  log.tabIndex = 0;
+  const announcer = el("div", "wq-sr-only wq-announcer");
+  announcer.setAttribute("aria-live", "polite");
+  announcer.setAttribute("aria-atomic", "false");
   const typing = el("div", "wq-typing");
   typing.hidden = true;
-  typing.setAttribute("aria-label", "助手正在输入");
-  for (let i = 0; i < 3; i += 1) typing.appendChild(el("span", "wq-dot"));
+  typing.appendChild(el("span", "wq-sr-only", "助手正在输入"));
+  for (let i = 0; i < 3; i += 1) {
+    const dot = el("span", "wq-dot");
+    dot.setAttribute("aria-hidden", "true");
+    typing.appendChild(dot);
+  }
   const notice = el("div", "wq-notice");
   notice.hidden = true;
+  notice.setAttribute("role", "alert");
   const form = el("form", "wq-form");
   const input = el("textarea", "wq-input");
   input.rows = 1;
@@ -64,34 +99,44 @@ function build() {
   const send = el("button", "wq-send", "发送");
   send.type = "submit";
   form.append(input, send);
-  panel.append(header, status, log, typing, notice, form);
+  panel.append(header, status, log, typing, notice, form, announcer);
 
   if (mode === "page") {
     frame.appendChild(panel);
   } else {
     const launcher = el("button", "wq-launcher", "政策咨询");
     launcher.type = "button";
+    launcher.setAttribute("aria-controls", panel.id);
+    launcher.setAttribute("aria-expanded", "false");
     panel.hidden = true;
-    launcher.addEventListener("click", () => {
-      panel.hidden = !panel.hidden;
-      if (!panel.hidden) input.focus();
-    });
+    const show = (open) => {
+      panel.hidden = !open;
+      launcher.setAttribute("aria-expanded", String(open));
+      if (open) input.focus();
+      else launcher.focus();
+    };
+    launcher.addEventListener("click", () => show(panel.hidden));
     const close = el("button", "wq-close", "×");
     close.type = "button";
     close.title = "收起";
-    close.addEventListener("click", () => (panel.hidden = true));
+    close.setAttribute("aria-label", "收起对话");
+    close.addEventListener("click", () => show(false));
+    // Esc closes the panel from anywhere inside it, as a dialog would.
+    panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") show(false);
+    });
     header.appendChild(close);
     frame.append(panel, launcher);
   }
   root.appendChild(frame);
   (mode === "page" && document.getElementById("wanqi-chat")) ? document.getElementById("wanqi-chat").appendChild(host) : document.body.appendChild(host);
-  return { root, log, typing, notice, status, form, input, send };
+  return { root, log, typing, notice, status, form, input, send, announcer };
 }
 
 function start() {
   const ui = build();
-  const state = { sessionId: storedSession(), maxChars: 500, historyLoaded: false, lastBot: null, typingTimer: null,
-    feedback: null, pendingRatings: new Map() };
+  const state = { sessionId: stored(STORAGE_KEY), maxChars: 500, historyLoaded: false, lastBot: null, typingTimer: null,
+    feedback: null, verdictLabels: {}, pendingRatings: new Map() };
 
   const scrollDown = () => {
     ui.log.scrollTop = ui.log.scrollHeight;
@@ -112,6 +157,12 @@ function start() {
   const setHandoff = (on) => {
     ui.status.hidden = !on;
     ui.status.textContent = on ? "已转人工：工作人员会在这里回复您" : "";
+  };
+
+  // Screen readers hear each new answer once, through the live region (the log itself is silent).
+  const announce = (text) => {
+    ui.announcer.appendChild(el("p", null, text));
+    while (ui.announcer.childElementCount > ANNOUNCED_KEPT) ui.announcer.firstElementChild.remove();
   };
 
   const removeButtons = () => {
@@ -161,8 +212,10 @@ function start() {
     const card = message.card || (message.custom && message.custom.answer_card);
     if (card && typeof card === "object") {
       const texts = turn.texts;
-      turn.group.appendChild(renderCard(card, { openMeasure, answerText: () => texts.join("\n") }));
-      if (card.kind === "handoff" && live) setHandoff(true);
+      const verdictLabels = state.verdictLabels;
+      turn.group.appendChild(renderCard(card, { openMeasure, answerText: () => texts.join("\n"), verdictLabels }));
+      // A hand-off to a person pauses the bot; "no_staff" / "off_hours" offer the hotline instead.
+      if (card.kind === "handoff" && live && (card.handoff || "staff") === "staff") setHandoff(true);
       // History messages carry their answer_ref (and any rating given); live ones are hashed here.
       const ref = message.answer_ref || (!message.time && turn.sinceCard.length && state.feedback &&
         isRated(card, state.feedback.rated_kinds) ? answerRef(turn.sinceCard) : null);
@@ -178,7 +231,10 @@ function start() {
       for (const button of buttons) {
         const b = el("button", "wq-button", button.title);
         b.type = "button";
-        b.addEventListener("click", () => sendMessage(button.payload, button.title));
+        b.addEventListener("click", () => {
+          sendMessage(button.payload, button.title);
+          ui.input.focus(); // the buttons are gone with the answer; the keyboard goes on in the input
+        });
         row.appendChild(b);
       }
       turn.group.appendChild(row);
@@ -257,7 +313,7 @@ function start() {
   socket.on("session_confirm", async (sessionId) => {
     const id = typeof sessionId === "string" ? sessionId : sessionId && sessionId.session_id;
     state.sessionId = id;
-    storeSession(id);
+    store(STORAGE_KEY, id);
     if (!state.historyLoaded) {
       state.historyLoaded = true;
       await configReady;
@@ -267,11 +323,15 @@ function start() {
     ui.root.host.dataset.session = id;
     ui.root.host.dataset.ready = "true";
   });
-  socket.on("bot_uttered", (message) => {
+  socket.on("bot_uttered", async (message) => {
     if (!message || typeof message !== "object") return;
+    await configReady; // the card's labels come with the config
     if (message.notice === "too_long") showNotice(message.text);
     setTyping(false);
-    if (message.notice !== "too_long") addBot(message, true);
+    if (message.notice === "too_long") return;
+    addBot(message, true);
+    const from = message.from || (message.staff ? "staff" : "bot");
+    if (message.text) announce(`${from === "staff" ? "人工客服" : "助手"}：${message.text}`);
   });
 
   ui.form.addEventListener("submit", (event) => {
@@ -300,6 +360,7 @@ function start() {
     .then((config) => {
       if (config && config.max_message_chars) state.maxChars = config.max_message_chars;
       if (config && config.feedback) state.feedback = config.feedback;
+      if (config && config.verdict_labels) state.verdictLabels = config.verdict_labels;
     })
     .catch(() => {});
 }

@@ -8,7 +8,8 @@ slash …) is guarded:
 - a public caller names its own sender id, inside the REST namespace only (bot/channels/sender_ids.py),
   and its ``input_channel`` and ``metadata`` are ignored (they are always "rest" and none);
 - an internal caller (bot/channels/internal_callers.py) may speak for any channel's user, name the
-  input channel and send bounded metadata; a wrong token is refused (401), not downgraded.
+  input channel and send bounded metadata; a wrong token is refused (401), not downgraded;
+- a message nginx sends again to another replica is not run twice (bot/channels/rest/deliveries.py).
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import internal_callers, sender_ids
+from bot.channels.channel_texts import channel_text
 from bot.channels.rest import body as rest_body
+from bot.channels.rest import deliveries as rest_deliveries
+from bot.channels.with_staff import reply_while_with_staff
+from bot.stores.settings import StoreSettings
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +69,8 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
+        stores = StoreSettings.from_env()
+        deliveries = rest_deliveries.from_settings(stores.redis_url, stores.redis_key_prefix)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -75,6 +82,11 @@ class GuardedRestInput(RestInput):
                 parts = self.message_parts(request)
             except (rest_body.BodyRefused, sender_ids.SenderRefused) as refused:
                 return _refusal(refused.status, str(refused))
+            if not deliveries.first_delivery(request.headers.get(rest_deliveries.HEADER)):
+                # nginx retried a message another replica read and then failed on: never run it twice.
+                logger.warning("A message handed on by the proxy after a failed replica was not run again")
+                interrupted = channel_text(parts["input_channel"], "interrupted")
+                return response.json([{"recipient_id": parts["sender_id"], "text": interrupted}])
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
                 stream = self.stream_response(
                     on_new_message, parts["text"], parts["sender_id"], parts["input_channel"], parts["metadata"]
@@ -87,6 +99,11 @@ class GuardedRestInput(RestInput):
                 logger.error("REST message timed out: %s", copy.deepcopy(parts["text"]))
             except Exception:
                 logger.exception("REST message failed: %s", copy.deepcopy(parts["text"]))
-            return response.json(collector.messages)
+            # The Telegram bridge (input_channel "telegram") and REST callers hear that staff have it.
+            agent = getattr(request.app.ctx, "agent", None)
+            messages = await reply_while_with_staff(
+                agent, parts["sender_id"], parts["input_channel"], collector.messages
+            )
+            return response.json(messages)
 
         return webhook

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import sys
 from contextlib import asynccontextmanager
@@ -74,7 +73,6 @@ async def running_bridge(settings: TelegramSettings, poll_timeout_s: float = 10)
         settings.rasa_url,
         input_channel=CHANNEL,
         timeout_s=settings.rasa_timeout_s,
-        feedback_token=os.environ.get("FEEDBACK_TOKEN") or None,
         internal_token=settings.internal_token,
     )
     application = build_application(settings, TelegramHandlers(rasa))

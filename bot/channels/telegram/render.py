@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.channels.feedback import refs_of_reply
-from bot.channels.reply_text import answer_card_of, card_footer, split_text, utf8_size, utf16_size
+from bot.channels.reply_text import buttons_of, split_text, utf8_size, utf16_size, without_cards
 
 STORED_PAYLOAD_PREFIX = "p:"
 
@@ -65,20 +65,14 @@ def render_reply(messages: Sequence[Dict[str, Any]]) -> List[TelegramReply]:
     Telegram rendering and are left out.
     """
     replies: List[TelegramReply] = []
-    footers: List[str] = []
     open_reply: TelegramReply | None = None  # texts are still being joined into it
-    for message in messages:
-        card = answer_card_of(message)
-        if card is not None:
-            footer = card_footer(card)
-            if footer and footer not in footers:
-                footers.append(footer)
-            continue
+    shown, footers = without_cards(messages)
+    for message in shown:
         text = (message.get("text") or "").strip()
         for link in (message.get("image"), message.get("attachment")):
             if isinstance(link, str) and link:
                 text = f"{text}\n{link}".strip()
-        buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
+        buttons = buttons_of(message)
         if not text and not buttons:
             continue
         if open_reply is None:

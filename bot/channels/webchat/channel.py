@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -25,9 +26,10 @@ from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.channel_texts import channel_text
+from bot.channels.delivery.compose import build_router
 from bot.channels.feedback_store import current_agent
 from bot.channels.webchat import console, cors, feedback_events, pages, review_inbox
 from bot.channels.webchat.assets import new_session_id, valid_session_id
@@ -38,6 +40,18 @@ CHANNEL_NAME = "webchat"
 MAX_MESSAGE_CHARS = 500
 # Every message gets an answer, even one with nothing to answer (bad input loses nothing silently):
 # the notices are channel texts (bot/channels/channel_texts.yml).
+
+
+def client_manager(env: Dict[str, str] | None = None) -> AsyncRedisManager | None:
+    """With REDIS_URL, the replicas share one socket.io message queue (python-socketio's
+    AsyncRedisManager): an emit to a session's room on any replica reaches the widget connected to
+    another one (staff replies from a console served by another replica). REDIS_KEY_PREFIX keeps
+    deployments sharing a Redis apart."""
+    env = dict(os.environ) if env is None else env
+    url = env.get("REDIS_URL", "").strip()
+    if not url:
+        return None
+    return AsyncRedisManager(url, channel=f"{env.get('REDIS_KEY_PREFIX', '').strip() or 'wanqi'}:socketio")
 
 
 class WebChatOutput(OutputChannel):
@@ -125,12 +139,15 @@ class WebChatInput(InputChannel):
         # Other sites may embed the widget (WEBCHAT_ALLOWED_ORIGINS, bot/channels/webchat/cors.py); a socket.io
         # session carries no cookie, so no credentials are ever allowed.
         origins = cors.socketio_origin_check(cors.allowed_origins())
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, cors_credentials=False)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, cors_credentials=False,
+                          client_manager=client_manager())  # fmt: skip
         self.sio = sio
         output = WebChatOutput(sio, self.bot_message_evt)
+        # The composition root of delivery: staff replies reach every channel's users (bot/channels/delivery/).
+        delivery = build_router(output.emit, current_agent)
         extra = [
             pages.blueprint(self.max_message_chars),
-            console.blueprint(output.emit),
+            console.blueprint(delivery),
             review_inbox.blueprint(),  # the maintainers' review inbox (/review/)
         ]
         socket_blueprint = WebChatBlueprint(sio, self.socketio_path, extra, "webchat_socketio", __name__)

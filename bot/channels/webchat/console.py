@@ -2,246 +2,241 @@
 measures cited, and 转人工 hand-offs (staff reply to a paused conversation, then hand it back).
 
 Everything here requires the token in ``CONSOLE_TOKEN``: as ``Authorization: Bearer <token>`` or as
-the signed, expiring session cookie the sign-in form sets (bot/channels/webchat/staff_sessions.py,
-which also says which POSTs may change anything). Without ``CONSOLE_TOKEN`` the console is disabled.
+the signed, expiring session cookie the sign-in form sets (the page, script, sign-in and sign-out
+are bot/channels/webchat/signed_in.py's; bot/channels/webchat/staff_sessions.py says which POSTs may
+change anything). Without ``CONSOLE_TOKEN`` the console is disabled.
 The public widget routes (bot/channels/webchat/pages.py) never reach these.
 """
 
 from __future__ import annotations
 
-import hmac
+import logging
 import os
 import time
 from typing import Any, Awaitable, Callable, Dict, List
 
-from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, ConversationResumed, Event
+from rasa.shared.core.events import (
+    ActionExecuted,
+    AgentUttered,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    Event,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.channel_texts import channel_text
-from bot.channels.webchat import staff_sessions
-from bot.channels.webchat.assets import static_asset
-from bot.channels.webchat.conversations import STAFF_METADATA_KEY, console_turns, input_channels, paused, summary
+from bot.channels.delivery.contract import Delivery
+from bot.channels.delivery.router import channel_of, last_user_time
+from bot.channels.feedback_store import current_agent
+from bot.channels.webchat import console_queue, staff_sessions
+from bot.channels.webchat.case import case_of
+from bot.channels.webchat.conversations import STAFF_METADATA_KEY, UNDELIVERED_KEY, console_turns, paused
+from bot.channels.webchat.signed_in import StaffArea
+from bot.hotline import records, status
+from bot.hotline.wait_sweep import WaitSweep
+from knowledge import hotline
 
-# Sends one message to a web chat session's widget (the channel's socket.io output).
-SendToSession = Callable[[str, Dict[str, Any]], Awaitable[None]]
+logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "CONSOLE_TOKEN"
 COOKIE_NAME = "wanqi_console"
-COOKIE_PATH = "/console"
 MAX_REPLY_CHARS = 2000
-MAX_LISTED = 200
-
-DISABLED_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>坐席控制台未启用</title>
-<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
-<h1>坐席控制台未启用</h1>
-<p>The staff console is disabled: set the environment variable <code>CONSOLE_TOKEN</code> to a secret
-and restart (<code>CONSOLE_TOKEN=… make run</code>). Staff sign in with that token.</p></body></html>"""
-
-LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>坐席控制台 · 登录</title>
-<body style="font-family:sans-serif;max-width:30em;margin:4em auto">
-<h1>皖企政策助手 · 坐席控制台</h1>
-<p>{message}</p>
-<form method="post" action="/console/login">
-<label>访问令牌 (CONSOLE_TOKEN) <input type="password" name="token" autocomplete="current-password" autofocus></label>
-<button type="submit">登录</button></form></body></html>"""
 
 
 def configured_token() -> str | None:
     return os.environ.get(TOKEN_ENV) or None
 
 
-def _bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else None
+def _staff_tokens() -> Dict[str, str]:
+    token = configured_token()
+    return {token: "staff"} if token else {}
 
 
-def _by_bearer(request: Request, expected: str) -> bool:
-    given = _bearer_token(request)
-    return bool(given and hmac.compare_digest(given.encode(), expected.encode()))
+AREA = StaffArea(
+    prefix="/console",
+    cookie_name=COOKIE_NAME,
+    title="坐席控制台",
+    token_name="访问令牌",
+    token_label="访问令牌 (CONSOLE_TOKEN)",
+    token_setting=TOKEN_ENV,
+    page_asset="console/index.html",
+    script_asset="console/console.js",
+    tokens=_staff_tokens,
+    disabled_explanation="The staff console is disabled: set the environment variable <code>CONSOLE_TOKEN</code> to a "
+    "secret and restart (<code>CONSOLE_TOKEN=… make run</code>). Staff sign in with that token.",
+    disabled_error="the staff console is disabled: set CONSOLE_TOKEN",
+    unauthorised_error="sign in with the token in CONSOLE_TOKEN",
+    on_sign_out=lambda session_id: status.shared().staff_gone(session_id),  # off duty at once
+)
+requires_token = AREA.requires
 
 
 def authorised(request: Request) -> bool:
     """The token as a Bearer header (scripts), or a valid signed session cookie (browsers)."""
-    expected = configured_token()
-    if not expected:
-        return False
-    return _by_bearer(request, expected) or staff_sessions.sessions_for(expected).valid(
-        request.cookies.get(COOKIE_NAME)
-    )
-
-
-def _refusal(request: Request, api: bool) -> HTTPResponse:
-    if configured_token() is None:
-        if api:
-            return response.json({"error": "the staff console is disabled: set CONSOLE_TOKEN"}, status=403)
-        return response.html(DISABLED_PAGE, status=403)
-    if api:
-        return response.json({"error": "sign in with the token in CONSOLE_TOKEN"}, status=401)
-    return response.html(LOGIN_PAGE.format(message="请输入访问令牌。"), status=401)
-
-
-def requires_token(api: bool) -> Callable:
-    def decorate(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
-        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            if not authorised(request):
-                return _refusal(request, api)
-            if request.method == "POST":
-                by_cookie = not _by_bearer(request, configured_token() or "")
-                refusal = staff_sessions.state_change_refusal(request, by_cookie=by_cookie, needs_json=api)
-                if refusal:
-                    return response.json({"error": refusal[1]}, status=refusal[0])
-            return await handler(request, *args, **kwargs)
-
-        guarded.__name__ = handler.__name__
-        return guarded
-
-    return decorate
+    return AREA.signed_in(request) is not None
 
 
 async def _events(request: Request, sender_id: str) -> List[Dict[str, Any]] | None:
-    tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(sender_id)
-    return None if tracker is None else [event.as_dict() for event in tracker.events]
+    """Every stored event of the conversation, read in a thread (not in the server's event loop)."""
+    index = console_queue.index_of(request.app.ctx.agent.tracker_store)
+    return await console_queue.in_thread(index.events, sender_id)
+
+
+def with_conversation(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
+    """A route about one conversation: its stored events are handed in; 404 when there is none."""
+
+    async def loaded(request: Request, sender_id: str) -> HTTPResponse:
+        events = await _events(request, sender_id)
+        if events is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        return await handler(request, sender_id, events)
+
+    loaded.__name__ = handler.__name__
+    return loaded
 
 
 async def _append(request: Request, sender_id: str, events: List[Event]) -> None:
+    """Append staff's ``events``, with the hand-off records they make due (first reply, hand-back)."""
     agent = request.app.ctx.agent
     async with agent.lock_store.lock(sender_id):
         tracker = await agent.processor.get_tracker(sender_id)
-        for event in events:
+        before = [event.as_dict() for event in tracker.events]
+        due = records.follow_up(before, [event.as_dict() for event in events], time.time())
+        for event in [*events, *(AgentUttered(data=hotline.handoff_data(record)) for record in due)]:
             tracker.update(event)
         await agent.tracker_store.save(tracker)
 
 
-def blueprint(send_to_session: SendToSession) -> Blueprint:
-    token = configured_token()
-    if token is not None:
-        staff_sessions.check_token_strength(token)  # at start-up: the server does not run with a weak token
-    staff = Blueprint("staff_console", url_prefix="/console")
+def _console_session(request: Request) -> str:
+    """What names this console for staff presence: its session id, or "bearer" for a token holder."""
+    found = AREA.signed_in(request)
+    if found is None or found[1]:
+        return "bearer"
+    session_id = staff_sessions.sessions_for(configured_token() or "").session_id(request.cookies.get(COOKIE_NAME))
+    return session_id or "unknown"
 
-    @staff.get("/")
-    @requires_token(api=False)
-    async def page(_: Request) -> HTTPResponse:
-        return response.html(static_asset("console/index.html"), headers={"Cache-Control": "no-store"})
 
-    @staff.get("/console.js")
-    @requires_token(api=False)
-    async def script(_: Request) -> HTTPResponse:
-        return response.text(static_asset("console/console.js"), content_type="application/javascript; charset=utf-8",
-                             headers={"Cache-Control": "no-store"})  # fmt: skip
+def _sweep(delivery: Delivery) -> WaitSweep:
+    """The wait timeout (bot/hotline/wait_sweep.py), its notice delivered on the user's own channel."""
 
-    @staff.post("/login")
-    async def login(request: Request) -> HTTPResponse:
-        expected = configured_token()
-        if expected is None:
-            return response.html(DISABLED_PAGE, status=403)
-        refusal = staff_sessions.state_change_refusal(request, by_cookie=False, needs_json=False)
-        if refusal:
-            return response.html(LOGIN_PAGE.format(message="请从控制台页面登录。"), status=refusal[0])
-        address = staff_sessions.client_address(request)
-        wait_s = staff_sessions.throttle().retry_after_s(address)
-        if wait_s:
-            page = LOGIN_PAGE.format(message=f"登录失败次数过多，请{(wait_s + 59) // 60}分钟后再试。")
-            return response.html(page, status=429, headers={"Retry-After": str(wait_s)})
-        given = (request.form.get("token") or "").strip() if request.form else ""
-        if not (given and hmac.compare_digest(given.encode(), expected.encode())):
-            staff_sessions.throttle().failed(address)
-            return response.html(LOGIN_PAGE.format(message="令牌不正确，请重试。"), status=401)
-        sessions = staff_sessions.sessions_for(expected)
-        reply = response.redirect("/console/", status=303)
-        reply.cookies[COOKIE_NAME] = sessions.issue()
-        cookie = reply.cookies[COOKIE_NAME]
-        cookie["httponly"] = True
-        cookie["samesite"] = "Strict"
-        cookie["path"] = COOKIE_PATH
-        cookie["max-age"] = int(sessions.ttl_s)
-        if staff_sessions.over_https(request):
-            cookie["secure"] = True
-        return reply
+    async def deliver(sender_id: str, texts: List[str], last_user_at: float | None) -> None:
+        result = await delivery.deliver(sender_id, texts, kind="resumed", last_user_at=last_user_at)
+        if not result["delivered"]:  # the hand-back stands; the notice is in the conversation's history
+            logger.warning("The timed-out notice did not reach %s: %s", sender_id, result["reason"])
 
-    @staff.post("/logout")
-    async def logout(request: Request) -> HTTPResponse:
-        refusal = staff_sessions.state_change_refusal(request, by_cookie=True, needs_json=False)
-        if refusal:
-            return response.json({"error": refusal[1]}, status=refusal[0])
-        expected = configured_token()
-        if expected:
-            staff_sessions.sessions_for(expected).revoke(request.cookies.get(COOKIE_NAME))
-        reply = response.redirect("/console/", status=303)
-        # Cleared on the path it was set on: a cookie cleared on "/" stays in the browser for /console.
-        reply.cookies[COOKIE_NAME] = ""
-        reply.cookies[COOKIE_NAME]["path"] = COOKIE_PATH
-        reply.cookies[COOKIE_NAME]["max-age"] = 0
-        reply.cookies[COOKIE_NAME]["httponly"] = True
-        reply.cookies[COOKIE_NAME]["samesite"] = "Strict"
-        return reply
+    settings = status.shared().settings
+    notice = lambda channel: channel_text(channel, "handoff_timed_out")  # noqa: E731
+    return WaitSweep(settings.wait_s, settings.sweep_s, notice, deliver)
+
+
+def blueprint(delivery: Delivery) -> Blueprint:
+    """``delivery`` reaches a user on the user's own channel (bot/channels/delivery/, handed in by
+    the web chat channel): staff replies and the hand-back notice."""
+    staff = AREA.blueprint("staff_console")  # its page, script, sign-in and sign-out (signed_in.py)
+    sweep = _sweep(delivery)
+
+    @staff.listener("after_server_start")
+    async def start_sweep(app: Any, _: Any) -> None:
+        app.ctx.handoff_wait_sweep = app.add_task(sweep.run(current_agent), name="handoff_wait_sweep")
+
+    @staff.listener("before_server_stop")
+    async def stop_sweep(app: Any, _: Any) -> None:
+        task = getattr(app.ctx, "handoff_wait_sweep", None)
+        if task is not None:
+            task.cancel()
 
     @staff.get("/api/conversations")
     @requires_token(api=True)
     async def conversations(request: Request) -> HTTPResponse:
-        store = request.app.ctx.agent.tracker_store
-        rows = []
-        for sender_id in list(await store.keys())[-MAX_LISTED:]:
-            events = await _events(request, sender_id)
-            row = summary(sender_id, events or [])
-            if row:
-                rows.append(row)
-        # Waiting for a human first, then the most recent.
-        rows.sort(key=lambda r: (not r["paused"], -(r["last_time"] or 0)))
-        return response.json({"conversations": rows, "now": time.time()})
+        args = {name: request.args.get(name) or "" for name in ("q", "channel", "status", "department")}
+        try:
+            body = await console_queue.queue_json(request.app.ctx.agent.tracker_store, args)
+        except ValueError as error:
+            return response.json({"error": str(error)}, status=400)
+        return response.json(body)
+
+    @staff.post("/api/presence")
+    @requires_token(api=True)
+    async def presence(request: Request) -> HTTPResponse:
+        """The open console's heartbeat: its staff member is on duty; ``{"on_duty": false}`` goes off duty."""
+        body = request.json if isinstance(request.json, dict) else {}
+        on_duty = body.get("on_duty", True)
+        if not isinstance(on_duty, bool):
+            return response.json({"error": '"on_duty" is true or false'}, status=400)
+        hotline_now = status.shared()
+        await (hotline_now.staff_seen if on_duty else hotline_now.staff_gone)(_console_session(request))
+        return response.json({"on_duty": on_duty, "hotline": dict(await hotline_now.status())})
+
+    @staff.post("/api/conversations/<sender_id:str>/callback-done")
+    @requires_token(api=True)
+    @with_conversation
+    async def callback_done(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
+        """Staff called the user back: the call-back case leaves the queue."""
+        if records.open_callback(events) is None:
+            return response.json({"error": "this conversation has no open call-back request"}, status=409)
+        done = hotline.HandoffRecord(stage=hotline.CALLBACK_DONE, at=time.time())
+        await _append(request, sender_id, [AgentUttered(data=hotline.handoff_data(done))])
+        return response.json({"callback": None})
 
     @staff.get("/api/conversations/<sender_id:str>")
     @requires_token(api=True)
-    async def conversation(request: Request, sender_id: str) -> HTTPResponse:
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
-        return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events)})
+    @with_conversation
+    async def conversation(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
+        measures = await console_queue.in_thread(console_queue.directory)
+        case = case_of(sender_id, events, measures)
+        return response.json({"sender_id": sender_id, "paused": paused(events), "turns": console_turns(events),
+                              "case": case, "target_s": console_queue.target_s(), "now": time.time(),
+                              "delivery": delivery.deliverability(sender_id, events),
+                              "callback": records.open_callback(events)})  # fmt: skip
 
     @staff.post("/api/conversations/<sender_id:str>/messages")
     @requires_token(api=True)
-    async def reply(request: Request, sender_id: str) -> HTTPResponse:
+    @with_conversation
+    async def reply(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
         body = request.json if isinstance(request.json, dict) else {}
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             return response.json({"error": "the reply needs a non-empty text"}, status=400)
         if len(text) > MAX_REPLY_CHARS:
             return response.json({"error": f"a reply is at most {MAX_REPLY_CHARS} characters"}, status=400)
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
-        if set(input_channels(events)) - {"webchat"}:
-            # Staff replies travel over socket.io; a Telegram/WeChat/REST user would never see them.
-            return response.json({"error": "staff replies reach web chat conversations only"}, status=409)
+        status = delivery.deliverability(sender_id, events)
+        if not status["deliverable"]:
+            # The console showed this before staff typed (the conversation's "delivery"): nothing is sent.
+            return response.json({"error": status["message"], "delivery": status}, status=409)
         text = text.strip()
-        await _append(request, sender_id, [BotUttered(text, metadata={STAFF_METADATA_KEY: True})])
-        await send_to_session(sender_id, {"text": text, "staff": True})
-        return response.json({"sent": True})
+        result = await delivery.deliver(sender_id, [text], kind="staff", last_user_at=last_user_time(events))
+        # Recorded either way: a reply that did not go out stays in the conversation, marked, and staff are told.
+        metadata = {STAFF_METADATA_KEY: True, **({} if result["delivered"] else {UNDELIVERED_KEY: result["reason"]})}
+        await _append(request, sender_id, [BotUttered(text, metadata=metadata)])
+        if not result["delivered"]:
+            return response.json({"sent": False, "error": result["message"], "delivery": result}, status=502)
+        return response.json({"sent": True, "delivery": result})
 
     @staff.post("/api/conversations/<sender_id:str>/pause")
     @requires_token(api=True)
-    async def take_over(request: Request, sender_id: str) -> HTTPResponse:
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
+    @with_conversation
+    async def take_over(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
         if not paused(events):
-            await _append(request, sender_id, [ConversationPaused()])
+            # Marked as staff's own: the queue shows it as being answered, not as waiting.
+            await _append(request, sender_id, [ConversationPaused(metadata={STAFF_METADATA_KEY: True})])
         return response.json({"paused": True})
 
     @staff.post("/api/conversations/<sender_id:str>/resume")
     @requires_token(api=True)
-    async def hand_back(request: Request, sender_id: str) -> HTTPResponse:
-        events = await _events(request, sender_id)
-        if events is None:
-            return response.json({"error": "no such conversation"}, status=404)
+    @with_conversation
+    async def hand_back(request: Request, sender_id: str, events: List[Dict[str, Any]]) -> HTTPResponse:
         if paused(events):
             # action_listen puts the tracker back into "waiting for the user", the state the policies
             # predict from; without it the next message follows the hand-off action and falls back.
-            resumed = channel_text("webchat", "staff_resumed")
+            resumed = channel_text(channel_of(sender_id), "staff_resumed")
+            last_user_at = last_user_time(events)
             events = [ConversationResumed(), BotUttered(resumed), ActionExecuted("action_listen")]
             await _append(request, sender_id, events)
-            await send_to_session(sender_id, {"text": resumed, "resumed": True})
+            result = await delivery.deliver(sender_id, [resumed], kind="resumed", last_user_at=last_user_at)
+            return response.json({"paused": False, "delivery": result})
         return response.json({"paused": False})
 
     return staff

@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List
 from bot.channels.feedback import answers, label
 
 STAFF_METADATA_KEY = "staff"
+UNDELIVERED_KEY = "undelivered"  # a staff message that did not reach the user: why (bot/channels/delivery/)
 RANKING_SHOWN = 5
 
 
@@ -124,6 +125,7 @@ def console_turns(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
                     "verdict": card.get("verdict") if card else None,
                     "feedback": _feedback_shown(rated, index),
                     "time": event.get("timestamp"),
+                    "undelivered": (event.get("metadata") or {}).get(UNDELIVERED_KEY),
                 }
             )
         elif kind in ("pause", "resume"):

@@ -15,6 +15,7 @@ from bot.channels.feedback import RATED_KINDS, RATINGS, REASONS
 from bot.channels.webchat import cors
 from bot.channels.webchat.assets import static_asset, valid_session_id
 from bot.channels.webchat.conversations import paused, transcript
+from knowledge.card import VERDICT_LABELS
 from knowledge.db import session_scope
 from knowledge.repository import MeasureNotFound, get_measure
 
@@ -64,8 +65,11 @@ def blueprint(max_message_chars: int) -> Blueprint:
 
     @pages.get("/config")
     async def config(_: Request) -> HTTPResponse:
-        # The rating words are the server's (bot/channels/feedback.py), so every channel says the same.
-        return response.json({"max_message_chars": max_message_chars, "feedback": FEEDBACK_CONFIG})
+        # The rating words (bot/channels/feedback.py) and the verdict labels (knowledge/card.py) are the
+        # server's, so the widget and every other channel say the same.
+        return response.json(
+            {"max_message_chars": max_message_chars, "feedback": FEEDBACK_CONFIG, "verdict_labels": VERDICT_LABELS}
+        )
 
     @pages.get("/measures/<number:int>")
     async def measure(_: Request, number: int) -> HTTPResponse:

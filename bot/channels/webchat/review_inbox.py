@@ -19,22 +19,21 @@ Decisions are written to the project in ``REVIEW_WORKSPACE`` (default: this chec
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Dict, List
 
 import yaml
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.webchat import model_follower, model_switch, staff_sessions
-from bot.channels.webchat.assets import static_asset
+from bot.channels.webchat import model_follower, model_switch
 from bot.channels.webchat.review_items import group, occurrences
+from bot.channels.webchat.signed_in import StaffArea
 from bot.paths import MODELS_DIR, PROJECT_DIR
 from bot.stores.approved_model import approve, record_from_env
 from bot.training.gate import Status, switch_log
@@ -47,10 +46,6 @@ logger = logging.getLogger(__name__)
 COOKIE_NAME = "wanqi_review"
 MAX_CONVERSATIONS = 2000
 DISABLED = "the review inbox is disabled: set MAINTAINER_TOKENS (name:token,…) or MAINTAINER_TOKEN"
-LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>维护台 · 登录</title>
-<body style="font-family:sans-serif;max-width:30em;margin:4em auto"><h1>皖企政策助手 · 维护台</h1><p>{message}</p>
-<form method="post" action="/review/login"><label>维护令牌 <input type="password" name="token" autofocus></label>
-<button type="submit">登录</button></form></body></html>"""
 
 
 def maintainers() -> Dict[str, str]:
@@ -66,45 +61,27 @@ def maintainers() -> Dict[str, str]:
     return named
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else None
+AREA = StaffArea(
+    prefix="/review",
+    cookie_name=COOKIE_NAME,
+    title="维护台",
+    token_name="维护令牌",
+    token_label="维护令牌",
+    token_setting="MAINTAINER_TOKENS / MAINTAINER_TOKEN",
+    page_asset="review/index.html",
+    script_asset="review/review.js",
+    tokens=maintainers,
+    disabled_explanation=DISABLED,
+    disabled_error=DISABLED,
+    unauthorised_error="sign in with a maintainer token",
+)
+requires_maintainer = AREA.requires
 
 
 def maintainer(request: Request) -> str | None:
     """Who is signed in (a token as Bearer, or a signed session cookie: staff_sessions.py), or None."""
-    given, cookie = _bearer(request), request.cookies.get(COOKIE_NAME)
-    for token, name in maintainers().items():
-        if given and hmac.compare_digest(given.encode(), token.encode()):
-            return name
-        if not given and staff_sessions.sessions_for(token).valid(cookie):
-            return name
-    return None
-
-
-def requires_maintainer(api: bool) -> Callable:
-    def decorate(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
-        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            who = maintainer(request)
-            if who is None:
-                if not maintainers():
-                    return response.json({"error": DISABLED}, status=403) if api else response.text(DISABLED, 403)
-                if api:
-                    return response.json({"error": "sign in with a maintainer token"}, status=401)
-                return response.html(LOGIN_PAGE.format(message="请输入维护令牌。"), status=401)
-            request.ctx.maintainer = who
-            if request.method == "POST":
-                refusal = staff_sessions.state_change_refusal(
-                    request, by_cookie=_bearer(request) is None, needs_json=api
-                )
-                if refusal:
-                    return response.json({"error": refusal[1]}, status=refusal[0])
-            return await handler(request, *args, **kwargs)
-
-        guarded.__name__ = handler.__name__
-        return guarded
-
-    return decorate
+    found = AREA.signed_in(request)
+    return found[0] if found else None
 
 
 def workspace() -> Workspace:
@@ -190,58 +167,17 @@ class Retraining:
 
 
 def blueprint() -> Blueprint:
-    for token in maintainers():
-        staff_sessions.check_token_strength(token, "MAINTAINER_TOKENS / MAINTAINER_TOKEN")  # at start-up
-    review = Blueprint("review_inbox", url_prefix="/review")
+    review = AREA.blueprint("review_inbox")  # its page, script, sign-in and sign-out (signed_in.py)
     retraining = Retraining()
     # Every replica serves the model the gate approved on any of them (bot/stores/approved_model.py).
     model_follower.attach(
         review, lambda: record_from_env(workspace().root), lambda: [MODELS_DIR, workspace().root / "models"]
     )
 
-    @review.get("/")
-    @requires_maintainer(api=False)
-    async def page(_: Request) -> HTTPResponse:
-        return response.html(static_asset("review/index.html"), headers={"Cache-Control": "no-store"})
-
-    @review.get("/review.js")
-    @requires_maintainer(api=False)
-    async def script(_: Request) -> HTTPResponse:
-        return response.text(static_asset("review/review.js"), content_type="application/javascript; charset=utf-8",
-                             headers={"Cache-Control": "no-store"})  # fmt: skip
-
-    @review.post("/login")
-    async def login(request: Request) -> HTTPResponse:
-        given = (request.form.get("token") or "").strip() if request.form else ""
-        if not maintainers():
-            return response.text(DISABLED, status=403)
-        refusal = staff_sessions.state_change_refusal(request, by_cookie=False, needs_json=False)
-        if refusal:
-            return response.html(LOGIN_PAGE.format(message="请从维护台页面登录。"), status=refusal[0])
-        address = staff_sessions.client_address(request)
-        wait_s = staff_sessions.throttle().retry_after_s(address)
-        if wait_s:
-            page = LOGIN_PAGE.format(message=f"登录失败次数过多，请{(wait_s + 59) // 60}分钟后再试。")
-            return response.html(page, status=429, headers={"Retry-After": str(wait_s)})
-        token = next((t for t in maintainers() if given and hmac.compare_digest(given.encode(), t.encode())), None)
-        if token is None:
-            staff_sessions.throttle().failed(address)
-            return response.html(LOGIN_PAGE.format(message="令牌不正确，请重试。"), status=401)
-        sessions = staff_sessions.sessions_for(token)
-        reply = response.redirect("/review/", status=303)
-        reply.cookies[COOKIE_NAME] = sessions.issue()  # never the token itself
-        reply.cookies[COOKIE_NAME]["httponly"] = True
-        reply.cookies[COOKIE_NAME]["samesite"] = "Strict"
-        reply.cookies[COOKIE_NAME]["path"] = "/review"
-        reply.cookies[COOKIE_NAME]["max-age"] = int(sessions.ttl_s)
-        if staff_sessions.over_https(request):
-            reply.cookies[COOKIE_NAME]["secure"] = True
-        return reply
-
     @review.get("/api/inbox")
     @requires_maintainer(api=True)
     async def inbox(request: Request) -> HTTPResponse:
-        return response.json({"items": await _inbox(request.app.ctx.agent), "maintainer": request.ctx.maintainer})
+        return response.json({"items": await _inbox(request.app.ctx.agent), "maintainer": request.ctx.signed_in})
 
     @review.get("/api/options")
     @requires_maintainer(api=True)
@@ -255,7 +191,7 @@ def blueprint() -> Blueprint:
         if body is None:
             return response.json({"error": "the body must be a JSON object"}, status=400)
         try:
-            record = apply(workspace(), body, request.ctx.maintainer)
+            record = apply(workspace(), body, request.ctx.signed_in)
         except DecisionRefused as refused:
             return response.json({"error": "refused", "problems": refused.problems}, status=409)
         return response.json({"written": record})
@@ -265,7 +201,7 @@ def blueprint() -> Blueprint:
     async def retrain(request: Request) -> HTTPResponse:
         if retraining.running:
             return response.json({"error": "a retraining is already running"}, status=409)
-        retraining.task = asyncio.ensure_future(retraining.run(request.app.ctx.agent, request.ctx.maintainer))
+        retraining.task = asyncio.ensure_future(retraining.run(request.app.ctx.agent, request.ctx.signed_in))
         return response.json({"started": True}, status=202)
 
     @review.get("/api/retrain")

@@ -3,9 +3,10 @@
 - A sign-in with the token in ``CONSOLE_TOKEN`` gets a session cookie that is *not* the token: its
   expiry and a random id, signed (HMAC-SHA256) with a key derived from the token. It expires after
   ``CONSOLE_SESSION_HOURS`` (8 by default); changing the token ends every session.
-- Logout clears the cookie on the path it was set on and revokes the session id in this server
-  process. (Each cluster replica keeps its own revocations: a *copy* of a signed-out cookie stays
-  valid on the other replicas until it expires; the browser that signed out no longer has it.)
+- Logout clears the cookie on the path it was set on and revokes the session id: in Redis when
+  ``REDIS_URL`` is set (every cluster replica then refuses a copy of the signed-out cookie; while
+  Redis does not answer, cookies are refused — the token as a Bearer header still works), else in
+  this server process.
 - The cookie is ``Secure`` when the request came over HTTPS (directly, or as a proxy says in
   ``X-Forwarded-Proto``/``Forwarded``) and always with ``CONSOLE_SECURE_COOKIE=1``.
 - ``MAX_FAILED_LOGINS`` wrong tokens from one address block that address's sign-ins for
@@ -25,13 +26,16 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from typing import Any, Callable, Deque, Dict, Tuple
+from typing import Any, Callable, Deque, Dict, Mapping, Protocol, Tuple
 from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
 
 SESSION_HOURS_ENV = "CONSOLE_SESSION_HOURS"
 SECURE_COOKIE_ENV = "CONSOLE_SECURE_COOKIE"
@@ -73,15 +77,76 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+class Revocations(Protocol):
+    """The session ids signed out before they expire."""
+
+    def add(self, session_id: str, expires: float, now: float) -> None: ...
+
+    def __contains__(self, session_id: object) -> bool: ...
+
+
+class LocalRevocations:
+    """In this process (one server)."""
+
+    def __init__(self) -> None:
+        self._revoked: Dict[str, float] = {}  # session id → its expiry (forgotten after it)
+        self._lock = threading.Lock()
+
+    def add(self, session_id: str, expires: float, now: float) -> None:
+        with self._lock:
+            self._revoked = {sid: exp for sid, exp in self._revoked.items() if exp > now}
+            self._revoked[session_id] = expires
+
+    def __contains__(self, session_id: object) -> bool:
+        with self._lock:
+            return session_id in self._revoked
+
+
+class RedisRevocations:
+    """In Redis, shared by every replica; each entry expires with its session."""
+
+    def __init__(self, client: Any, key_prefix: str) -> None:
+        self._redis = client
+        self._prefix = f"{key_prefix}:staff_session:revoked"
+
+    def add(self, session_id: str, expires: float, now: float) -> None:
+        try:
+            self._redis.set(f"{self._prefix}:{session_id}", "1", ex=max(1, int(expires - now) + 1))
+        except Exception:  # noqa: BLE001 - the browser's cookie is cleared all the same
+            logger.error("Redis does not answer: a signed-out session stays valid on other replicas until it expires")
+
+    def __contains__(self, session_id: object) -> bool:
+        try:
+            return bool(self._redis.exists(f"{self._prefix}:{session_id}"))
+        except Exception:  # noqa: BLE001 - no answer from Redis: a revoked session must not pass
+            logger.warning("Redis does not answer: staff session cookies are refused until it does")
+            return True
+
+
+def revocations_from_env(environ: Mapping[str, str] = os.environ) -> Revocations:
+    url = environ.get("REDIS_URL", "").strip()
+    if not url:
+        return LocalRevocations()
+    import redis
+
+    prefix = environ.get("REDIS_KEY_PREFIX", "").strip() or "wanqi"
+    return RedisRevocations(redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2), prefix)
+
+
 class StaffSessions:
     """Issues and checks signed session cookies for one console token."""
 
-    def __init__(self, token: str, ttl_s: float | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        token: str,
+        ttl_s: float | None = None,
+        clock: Callable[[], float] = time.time,
+        revocations: Revocations | None = None,
+    ) -> None:
         self._key = hmac.new(token.encode(), b"wanqi staff console session", hashlib.sha256).digest()
         self.ttl_s = ttl_s if ttl_s is not None else session_ttl_s()
         self._clock = clock
-        self._revoked: Dict[str, float] = {}  # session id → its expiry (forgotten after it)
-        self._lock = threading.Lock()
+        self._revoked = revocations if revocations is not None else LocalRevocations()
 
     def _signature(self, payload: str) -> str:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
@@ -103,21 +168,19 @@ class StaffSessions:
             return None
         return session_id, float(expires)
 
+    def session_id(self, cookie: str | None) -> str | None:
+        """The id of a valid session cookie (what names a signed-in console, e.g. for staff presence)."""
+        parsed = self._parse(cookie)
+        return parsed[0] if parsed is not None and self.valid(cookie) else None
+
     def valid(self, cookie: str | None) -> bool:
         parsed = self._parse(cookie)
-        if parsed is None:
-            return False
-        with self._lock:
-            return parsed[0] not in self._revoked
+        return parsed is not None and parsed[0] not in self._revoked
 
     def revoke(self, cookie: str | None) -> None:
         parsed = self._parse(cookie)
-        if parsed is None:
-            return
-        now = self._clock()
-        with self._lock:
-            self._revoked = {sid: exp for sid, exp in self._revoked.items() if exp > now}
-            self._revoked[parsed[0]] = parsed[1]
+        if parsed is not None:
+            self._revoked.add(parsed[0], parsed[1], self._clock())
 
 
 class LoginThrottle:
@@ -160,7 +223,7 @@ def sessions_for(token: str) -> StaffSessions:
     if token not in _sessions:
         if len(_sessions) >= 64:  # tokens come from the environment; this only bounds a misuse
             _sessions.clear()
-        _sessions[token] = StaffSessions(token)
+        _sessions[token] = StaffSessions(token, revocations=revocations_from_env())
     return _sessions[token]
 
 

@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.feedback_store import current_agent
-from bot.channels.wechat.customer_service import CustomerServiceSender
+from bot.channels.wechat.customer_service import shared_sender
 from bot.channels.wechat.feedback_reply import WeChatFeedback
 from bot.channels.wechat.replay_guard import ReplayGuard
 from bot.channels.wechat.settings import REQUIRED_HINT, WeChatSettings, WeChatSettingsError
@@ -29,6 +29,7 @@ from bot.channels.wechat.webhook import (
     WebhookResponse,
     WeChatWebhook,
 )
+from bot.channels.with_staff import reply_while_with_staff
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +81,10 @@ class WeChatInput(InputChannel):
         customer_service = None
         if settings.can_send_later:
             assert settings.app_id and settings.app_secret
-            customer_service = CustomerServiceSender(
-                settings.app_id,
-                settings.app_secret,
-                settings.api_base_url,
-                redis_url=settings.redis_url,
-                key_prefix=settings.redis_key_prefix,
-            )
+            customer_service = shared_sender(
+                settings.app_id, settings.app_secret, settings.api_base_url, settings.redis_url,
+                settings.redis_key_prefix,
+            )  # fmt: skip
         else:
             logger.warning(
                 "WECHAT_APPID / WECHAT_APP_SECRET not set: answers slower than %.1f s or longer than one "
@@ -121,7 +119,7 @@ def _asker(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> AskAssist
     async def ask(sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata))
-        return collector.messages
+        return await reply_while_with_staff(current_agent(), sender, CHANNEL, collector.messages)
 
     return ask
 

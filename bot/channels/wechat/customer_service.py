@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
+from functools import cache
 from typing import List, Sequence
 
 from wechatpy import WeChatClient
@@ -30,6 +32,21 @@ class _WeChatClientAt(WeChatClient):
             url=f"{self.API_BASE_URL}token",
             params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
         )
+
+
+# WeChat's answers that mean "this account cannot send this user customer-service messages now".
+WINDOW_CLOSED = 45015  # the user has not written for 48 hours (回复时间超过限制)
+NO_PERMISSION = 48001  # the account lacks the customer-service API (api unauthorized)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """How far ``send_in_order`` got: ``sent`` texts went out; then ``errcode`` (WeChat's, or -1 for a
+    network error) stopped it."""
+
+    sent: int
+    errcode: int | None = None
+    error: str | None = None
 
 
 class CustomerServiceSender:
@@ -64,3 +81,26 @@ class CustomerServiceSender:
                 logger.error("WeChat customer-service message to %s failed: %s", openid, error)
                 failed.append(text)
         return failed
+
+    async def send_in_order(self, openid: str, texts: Sequence[str]) -> SendOutcome:
+        """Send the texts in order and stop at the first failure (later texts would arrive out of context)."""
+        for sent, text in enumerate(texts):
+            try:
+                await asyncio.to_thread(self._client.message.send_text, openid, text)
+            except WeChatClientException as error:
+                logger.error("WeChat customer-service message to %s failed: %s", openid, error)
+                return SendOutcome(sent, int(error.errcode or -1), str(error.errmsg or error))
+            except OSError as error:
+                logger.error("WeChat customer-service message to %s failed: %s", openid, error)
+                return SendOutcome(sent, -1, str(error))
+        return SendOutcome(len(texts))
+
+
+@cache
+def shared_sender(
+    app_id: str, app_secret: str, api_base_url: str, redis_url: str | None = None, key_prefix: str | None = None
+) -> CustomerServiceSender:
+    """One sender, hence one access token, per account in this process: the WeChat channel's late
+    answers and staff replies (bot/channels/delivery/wechat.py) use the same. Two would fetch a token
+    each, and each fetch ends the other's (WeChat keeps one valid token per account)."""
+    return CustomerServiceSender(app_id, app_secret, api_base_url, redis_url=redis_url, key_prefix=key_prefix)

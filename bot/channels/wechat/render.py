@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Sequence
 
 from bot.channels.channel_texts import channel_text
 from bot.channels.feedback import refs_of_reply
-from bot.channels.reply_text import answer_card_of, card_footer, numbered_choices, split_text, utf8_size
+from bot.channels.reply_text import buttons_of, numbered_choices, split_text, utf8_size, without_cards
 
 MAX_TEXT_BYTES = 2048
 
@@ -30,19 +30,13 @@ class WeChatReply:
 
 def render_reply(messages: Sequence[Dict[str, Any]]) -> WeChatReply:
     texts: List[str] = []
-    footers: List[str] = []
     buttons: List[Dict[str, Any]] = []
-    for message in messages:
-        card = answer_card_of(message)
-        if card is not None:
-            footer = card_footer(card)
-            if footer and footer not in footers:
-                footers.append(footer)
-            continue
+    shown, footers = without_cards(messages)
+    for message in shown:
         for part in (message.get("text"), message.get("image"), message.get("attachment")):
             if isinstance(part, str) and part.strip():
                 texts.append(part.strip())
-        buttons += [b for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
+        buttons += buttons_of(message)
     blocks = (texts + ["\n".join(footers)]) if footers else list(texts)
     if buttons:
         blocks.append(numbered_choices(buttons, channel_text("wechat", "choices_hint")))
