@@ -191,3 +191,23 @@ def test_the_retention_purge_removes_a_conversations_summary_with_its_events(sto
     run(save(store, "fresh-one", turn("技改补贴", 10 * 86_400.0)))
     assert purge(str(store.engine.url), days=5, now=10 * 86_400.0 + 1).conversations == 1
     assert [row["sender_id"] for row in listed(store)] == ["fresh-one"]
+
+
+@pytest.mark.asyncio
+async def test_the_list_refuses_filters_it_does_not_know_with_a_400(monkeypatch, knowledge_db: str) -> None:
+    import httpx
+
+    from tests.test_staff_sessions import TOKEN, console_server
+
+    monkeypatch.delenv("HANDOFF_TARGET_MINUTES", raising=False)
+    staff = {"Authorization": f"Bearer {TOKEN}"}
+    async with console_server(monkeypatch) as base, httpx.AsyncClient() as http:
+        listed = await http.get(f"{base}/console/api/conversations", headers=staff)
+        assert listed.status_code == 200 and listed.json()["conversations"] == []
+        assert "省财政" in listed.json()["options"]["departments"] and listed.json()["target_s"] == 180
+        for query in ("channel=fax", "status=lost", "department=%E4%B8%8D%E5%AD%98%E5%9C%A8", "q=" + "x" * 101):
+            refused = await http.get(f"{base}/console/api/conversations?{query}", headers=staff)
+            assert refused.status_code == 400 and refused.json()["error"], query
+        # A search is words, never SQL: a quote or a wildcard finds nothing and breaks nothing.
+        quoted = await http.get(f"{base}/console/api/conversations", params={"q": "' OR 1=1 --%"}, headers=staff)
+        assert quoted.status_code == 200 and quoted.json()["conversations"] == []
