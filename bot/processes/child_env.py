@@ -38,6 +38,7 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
             "MAINTAINER_TOKEN",
             "MAINTAINER_TOKENS",
             "MAX_TURNS_PER_SENDER",
+            "MODEL_FOLLOW_INTERVAL_S",
             "TELEGRAM_BOT_TOKEN",
             "TELEGRAM_API_BASE_URL",
         ),

@@ -41,10 +41,13 @@ def create_project(directory: Path) -> Path:
     return directory
 
 
-def train(directory: Path, log: Path) -> tuple:
-    """Train the bare bot; (model path, seconds). Raises StartupError with the log tail if it fails."""
+def train(directory: Path, log: Path, force: bool = False) -> tuple:
+    """Train the bare bot (``force``: every component, none from a cache); (model path, seconds).
+    Raises StartupError with the log tail if it fails."""
     started = time.monotonic()
     command = [sys.executable, "-m", "rasa", "train", "--fixed-model-name", MODEL_NAME, "--out", "models"]
+    if force:
+        command.append("--force")
     with log.open("ab") as output:
         result = subprocess.run(
             command, cwd=directory, env=_env(), stdout=output, stderr=subprocess.STDOUT, timeout=TRAIN_TIMEOUT_S

@@ -6,6 +6,9 @@ conversation), then the agent's processor is swapped in one assignment on the ev
 already running finishes on the old processor it started with; every later turn gets the new one.
 Same tracker store, lock store, action endpoint: no conversation notices. Each switch is a line of
 ``reviews/switches.jsonl`` with the scores the gate measured.
+
+Two switches of one server never overlap: the review inbox's switch after a passed gate and the
+follower's (model_follower.py, which brings every replica to the approved model) both hold ``lock()``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ from typing import Any, Dict
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.processor import MessageProcessor
+
+_locks: Dict[int, asyncio.Lock] = {}
+
+
+def lock() -> asyncio.Lock:
+    """The one switch lock of the running event loop."""
+    loop = asyncio.get_running_loop()
+    return _locks.setdefault(id(loop), asyncio.Lock())
 
 
 def serving_model(agent: Any) -> Path | None:

@@ -31,10 +31,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.webchat import model_switch
+from bot.channels.webchat import model_follower, model_switch
 from bot.channels.webchat.review_items import group, occurrences
 from bot.channels.webchat.signed_in import StaffArea
-from bot.paths import PROJECT_DIR
+from bot.paths import MODELS_DIR, PROJECT_DIR
+from bot.stores.approved_model import approve, record_from_env
 from bot.training.gate import Status, switch_log
 from bot.training.review_data import CHITCHAT_INTENTS, DecisionRefused, Workspace, apply, comparable, decisions
 from knowledge.aspects import aspects
@@ -145,19 +146,33 @@ class Retraining:
             return  # refused (or failed): the serving model stays; the status says which numbers fell
         status.data = result
         status.update(state="switching", step="loading the new model beside the serving one")
-        try:
-            before = await model_switch.switch(agent, Path(result["candidate"]))
-        except Exception as error:  # noqa: BLE001 - a model that does not load must not stop serving
-            logger.exception("Loading the candidate failed; the serving model stays")
-            status.update(state="failed", step=f"the candidate did not load: {error}")
-            return
-        entry = model_switch.log_switch(space.root, Path(result["candidate"]), before, result, who)
-        status.update(state="switched", step=f"serving {entry['model']} (replaced {entry['replaced']})")
+        candidate = Path(result["candidate"])
+        async with model_switch.lock():
+            try:
+                before = await model_switch.switch(agent, candidate)
+            except Exception as error:  # noqa: BLE001 - a model that does not load must not stop serving
+                logger.exception("Loading the candidate failed; the serving model stays")
+                status.update(state="failed", step=f"the candidate did not load: {error}")
+                return
+            entry = model_switch.log_switch(space.root, candidate, before, result, who)
+            step = f"serving {entry['model']} (replaced {entry['replaced']})"
+            try:  # every other replica follows the approval (model_follower.py)
+                await asyncio.get_running_loop().run_in_executor(
+                    None, lambda: approve(record_from_env(space.root), candidate, before, who)
+                )
+            except Exception as error:  # noqa: BLE001 - this replica switched; say the others did not
+                logger.exception("The approval could not be recorded; other replicas keep their model")
+                step += f"; the approval was not recorded, other replicas keep their model: {error}"
+        status.update(state="switched", step=step)
 
 
 def blueprint() -> Blueprint:
     review = AREA.blueprint("review_inbox")  # its page, script, sign-in and sign-out (signed_in.py)
     retraining = Retraining()
+    # Every replica serves the model the gate approved on any of them (bot/stores/approved_model.py).
+    model_follower.attach(
+        review, lambda: record_from_env(workspace().root), lambda: [MODELS_DIR, workspace().root / "models"]
+    )
 
     @review.get("/api/inbox")
     @requires_maintainer(api=True)
