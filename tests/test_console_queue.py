@@ -211,3 +211,19 @@ async def test_the_list_refuses_filters_it_does_not_know_with_a_400(monkeypatch,
         # A search is words, never SQL: a quote or a wildcard finds nothing and breaks nothing.
         quoted = await http.get(f"{base}/console/api/conversations", params={"q": "' OR 1=1 --%"}, headers=staff)
         assert quoted.status_code == 200 and quoted.json()["conversations"] == []
+
+
+def test_the_list_says_when_more_conversations_are_held_than_its_cap_lists(store: Any) -> None:
+    for n in range(3):
+        run(save(store, f"held-{n}", turn("转人工", 1000.0 + n) + [ConversationPaused(timestamp=1000.5 + n)]))
+    run(save(store, "bot-only", turn("徽商服务卡有什么用", 3000.0)))
+
+    capped = run(console_queue.queue_page(store, {}, held=2))
+    assert capped["held_capped"] is True and capped["max_held"] == 2
+    # The longest-held two, then the others: the cap never hides the bot's conversations.
+    assert [row["sender_id"] for row in capped["conversations"]] == ["held-0", "held-1", "bot-only"]
+
+    whole = run(console_queue.queue_page(store, {}, held=3))
+    assert whole["held_capped"] is False
+    assert [row["sender_id"] for row in whole["conversations"]][:3] == ["held-0", "held-1", "held-2"]
+    assert run(console_queue.queue_page(store, {"status": "bot"}, held=2))["held_capped"] is False

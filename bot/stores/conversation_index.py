@@ -256,6 +256,14 @@ class Filters:
     status: str = ""
     citations: tuple = ()  # measure numbers: a conversation citing any of them (a department's measures)
     recent: int = 200
+    held: int = MAX_HELD  # at most this many conversations a person has (the longest-held first)
+
+
+class Page(TypedDict):
+    """One reading of the list: its rows, and whether more conversations are held than it shows."""
+
+    rows: List[Summary]
+    held_capped: bool
 
 
 def _like(text: str) -> str:
@@ -283,6 +291,9 @@ class ConversationIndex:
         self.engine = engine
 
     def list(self, filters: Filters = Filters()) -> List[Summary]:
+        return self.page(filters)["rows"]
+
+    def page(self, filters: Filters = Filters()) -> Page:
         """Every conversation a person has (waiting first, the longest wait first), then the most
         recent ``filters.recent`` others, newest first.
 
@@ -290,7 +301,8 @@ class ConversationIndex:
         and ``last_time`` backwards (newest first, stopping after enough rows). Neither names the
         "bot" status: the others are exactly the rows without a handoff_time, so the recent query
         asks for that many more rows and drops the held ones, instead of a condition that would
-        lead the planner to sort every row of the table."""
+        lead the planner to sort every row of the table. At most ``filters.held`` held rows: one
+        more is asked for, so that the page says when the cap cut some off (``held_capped``)."""
         conditions = _conditions(filters)
         held_conditions = list(conditions)
         if filters.status in ("waiting", "staff", "callback"):
@@ -299,10 +311,12 @@ class ConversationIndex:
             sa.select(summaries)
             .where(summaries.c.handoff_time >= 0, *held_conditions)  # a range: the index, also unanalysed
             .order_by(summaries.c.handoff_time)
-            .limit(MAX_HELD)
+            .limit(max(0, filters.held) + 1)
         )
         with self.engine.connect() as connection:
             held = [_summary(row) for row in connection.execute(held_query)]
+            held_capped = len(held) > max(0, filters.held)
+            held = held[: max(0, filters.held)]
             recent: List[Summary] = []
             if filters.status in ("", "bot"):
                 taken = len(held)  # the held rows that the same conditions find among the newest
@@ -318,9 +332,9 @@ class ConversationIndex:
                 rows = [_summary(row) for row in connection.execute(recent_query)]
                 recent = [row for row in rows if row["handoff_time"] is None][: max(0, filters.recent)]
         if filters.status == "bot":
-            held = []
+            held, held_capped = [], False
         held.sort(key=lambda row: (row["status"] != "waiting", row["handoff_time"] or 0))
-        return held + recent
+        return Page(rows=held + recent, held_capped=held_capped)
 
     def get(self, sender_id: str) -> Summary | None:
         with self.engine.connect() as connection:

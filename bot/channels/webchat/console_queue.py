@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Mapping
 
 from sanic.exceptions import ServiceUnavailable
 
 from bot.channels.webchat.case import MeasureDirectory, MeasureInfo
 from bot.stores.conversation_index import (
+    MAX_HELD,
     STATUSES,
     ConversationIndex,
     Filters,
@@ -133,22 +134,29 @@ async def in_thread(function: Any, *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 
-async def list_conversations(store: Any, **args: str) -> List[Dict[str, Any]]:
-    """The queue for query arguments ``args`` (q, channel, status, department)."""
+async def queue_page(store: Any, args: Mapping[str, str], held: int = MAX_HELD) -> Dict[str, Any]:
+    """The queue for query arguments ``args`` (q, channel, status, department): its rows, and
+    whether more conversations are held than the ``held`` it lists (``held_capped``)."""
     by_measure = await in_thread(departments)
     filters = filters_from(args, by_measure)
     if isinstance(filters, str):
         raise ValueError(filters)
-    rows = await in_thread(index_of(store).list, filters)
-    return [row_json(row, by_measure) for row in rows]
+    page = await in_thread(index_of(store).page, replace(filters, held=held))
+    return {"conversations": [row_json(row, by_measure) for row in page["rows"]], "held_capped": page["held_capped"],
+            "max_held": held}  # fmt: skip
+
+
+async def list_conversations(store: Any, **args: str) -> List[Dict[str, Any]]:
+    """The queue's rows for query arguments ``args`` (q, channel, status, department)."""
+    return (await queue_page(store, args))["conversations"]
 
 
 async def queue_json(store: Any, args: Mapping[str, str]) -> Dict[str, Any]:
     """The body of GET /console/api/conversations."""
     by_measure = await in_thread(departments)
-    conversations = await list_conversations(store, **{k: v for k, v in args.items() if isinstance(v, str)})
+    page = await queue_page(store, {k: v for k, v in args.items() if isinstance(v, str)})
     return {
-        "conversations": conversations,
+        **page,
         "now": time.time(),
         "target_s": target_s(),
         "options": {
