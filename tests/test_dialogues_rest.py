@@ -188,6 +188,24 @@ def test_fallback_suggestions_cite_nothing_and_are_buttons(assistant: AssistantC
         assert button["payload"].startswith("/measure_")
 
 
+def test_an_unsure_message_in_the_middle_of_a_check_gets_one_card_and_the_check_goes_on(
+    assistant: AssistantClient,
+) -> None:
+    # The form can read nothing from the message, the rule for nlu_fallback runs the fallback, and
+    # the form, predicted again, asks its question: that question is the turn's one card.
+    sender = assistant.new_sender()
+    first = assistant.ask(sender, "我们担保公司年化费率1.1%，能申请担保费补贴吗")
+    asked = eligibility_card(first, 10, "guarantee_fee_subsidy")
+    assert asked["verdict"] == "need_info"
+    unsure = assistant.ask(sender, "/nlu_fallback")
+    cards = [m["custom"]["answer_card"] for m in unsure.messages if "answer_card" in (m.get("custom") or {})]
+    assert len(cards) == 1, unsure.messages
+    card = eligibility_card(unsure, 10, "guarantee_fee_subsidy")
+    assert card["verdict"] == "need_info" and card["next_question"] == asked["next_question"]
+    after = press(assistant, sender, unsure, "是省级专精特新")
+    assert "反担保" in eligibility_card(after, 10, "guarantee_fee_subsidy")["next_question"]
+
+
 @pytest.mark.parametrize(
     "question, measure",
     [

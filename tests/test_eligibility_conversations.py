@@ -274,3 +274,44 @@ def test_a_question_whose_facts_already_rule_the_asker_out_gets_the_verdict(turn
 def test_a_question_about_the_programme_without_disqualifying_facts_is_answered_as_usual() -> None:
     card, _, _ = run(ActionAnswerMeasure(), [("我们是民营企业，徽商服务卡怎么申请", "measure_huishang_service_card")])
     assert card["kind"] == "policy" and card["citations"] == [13]
+
+
+ASKING_COUNTER_GUARANTEE = [
+    ("我们担保公司年化费率1%，客户是省级专精特新，能拿担保费补贴吗", "check_guarantee_fee_subsidy")
+]
+
+
+def run_in_form(action, turns: Sequence[Turn], form: str, requested: str):
+    """``action`` on the latest message while ``form`` asks for ``requested`` (the tracker the action
+    server gets when the form rejected the message and the rules predicted ``action``)."""
+    dispatcher = CollectingDispatcher()
+    events = [user_event(text, intent) for text, intent in turns]
+    slots = {"requested_slot": requested, "eligibility_rule": form.removesuffix("_form")}
+    tracker = Tracker("unit", slots, events[-1]["parse_data"], events, False, None, {"name": form}, "action_listen")
+    sent = asyncio.run(action.run(dispatcher, tracker, {}))
+    cards = [m["custom"]["answer_card"] for m in dispatcher.messages if "answer_card" in (m.get("custom") or {})]
+    return cards, sent
+
+
+@pytest.mark.parametrize(
+    "message, slot",
+    [
+        ("嗯这个我得回去问问", None),  # nothing for the check: the form asks its question again
+        ("其实是信用反担保", ("counter_guarantee", "credit")),  # the fact asked for: the form ends, verdict
+        ("/nlu_fallback", None),
+    ],
+)
+def test_an_unsure_message_during_a_check_leaves_the_one_card_to_the_form(message, slot) -> None:
+    # The form rejected the message (nothing it could extract) and the rule for nlu_fallback ran the
+    # fallback; the form is predicted again after it and sends its question or, via the verdict
+    # rule, the verdict. A card from the fallback as well made two cards in one turn.
+    cards, events = run_in_form(
+        ActionAnswerFallback(),
+        [*ASKING_COUNTER_GUARANTEE, (message, "nlu_fallback")],
+        "guarantee_fee_subsidy_form",
+        "counter_guarantee",
+    )
+    assert cards == []
+    slots = [(e["name"], e["value"]) for e in events if e.get("event") == "slot"]
+    assert slots == ([slot] if slot else [])
+    assert followup(events) is None
