@@ -285,8 +285,9 @@ async function poll() {
     fillOptions(body.options);
     $("target-hint").textContent = body.target_s ? `；首次回复目标 ${minutes(body.target_s)}` : "";
     renderList(body.conversations, body.now, body.target_s || 180);
-    $("held-capped").hidden = !body.held_capped;
-    $("held-capped").textContent = body.held_capped ? `转人工与待回电的会话超过 ${body.max_held} 个，只列出等待最久的 ${body.max_held} 个；请先处理已列出的会话。` : "";
+    const capped = body.held_capped ? `转人工与待回电的会话超过 ${body.max_held} 个，只列出等待最久的 ${body.max_held} 个；请先处理已列出的会话。` : "";
+    $("held-capped").hidden = !capped;
+    if ($("held-capped").textContent !== capped) $("held-capped").textContent = capped; // a status: said once, not every poll
     await refreshDetail();
     showError(null);
   } catch (error) {
