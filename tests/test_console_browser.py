@@ -108,3 +108,28 @@ def test_staff_see_the_case_and_find_it_by_department_channel_status_and_words(
         page.locator("input[name=token]").wait_for(timeout=WAIT_MS)
     finally:
         context.close()
+
+
+def test_a_call_back_case_shows_its_own_badge_with_the_masked_number_and_when_it_was_left(
+    chromium, assistant: AssistantClient
+) -> None:
+    sender = f"test-callback-{uuid.uuid4().hex[:8]}"
+    assistant.ask(sender, "徽商服务卡有什么用")
+    left = time.time() - 300  # the number was left five minutes ago (the event's own time)
+    record = {"stage": "callback", "channel": "rest", "question": "要准备哪些材料", "phone": "13912345678"}
+    assistant.append_events(sender, [{"event": "agent", "data": {"handoff": record}, "timestamp": left}])
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        sign_in(page, assistant)
+        row = page.locator(f".conversations li[data-sender='{sender}']")
+        row.wait_for(timeout=WAIT_MS)
+        assert row.get_attribute("data-status") == "callback"
+        assert row.locator(".badge.callback").inner_text() == "待回电"
+        wait = row.locator(".wait.callback").inner_text()
+        assert "待回电 139****5678" in wait and "留言于" in wait, wait
+        assert "转人工" not in row.inner_text()  # not the wording of a conversation handed to staff
+        assert "13912345678" not in row.inner_text()  # the whole number is for the case view only
+    finally:
+        context.close()

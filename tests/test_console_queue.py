@@ -13,6 +13,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    AgentUttered,
     BotUttered,
     ConversationPaused,
     ConversationResumed,
@@ -37,6 +38,7 @@ def domain() -> Domain:
 def store(request: pytest.FixtureRequest, domain: Domain, tmp_path: Path) -> Iterator[Any]:
     if request.param == "sqlite":
         made = SQLiteTrackerStore(domain=domain, db=str(tmp_path / "tracker.db"))
+        made.reopened = lambda: SQLiteTrackerStore(domain=domain, db=str(tmp_path / "tracker.db"))
     else:
         # A database of its own per test: the list reads every conversation of the store.
         import sqlalchemy
@@ -48,6 +50,7 @@ def store(request: pytest.FixtureRequest, domain: Domain, tmp_path: Path) -> Ite
             connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{name}"'))
         admin.dispose()
         made = BoundedSQLTrackerStore(domain=domain, host=f"{url}?options=-csearch_path%3D{name}")
+        made.reopened = lambda: BoundedSQLTrackerStore(domain=domain, host=f"{url}?options=-csearch_path%3D{name}")
     yield made
     made.engine.dispose()
 
@@ -227,3 +230,34 @@ def test_the_list_says_when_more_conversations_are_held_than_its_cap_lists(store
     assert whole["held_capped"] is False
     assert [row["sender_id"] for row in whole["conversations"]][:3] == ["held-0", "held-1", "held-2"]
     assert run(console_queue.queue_page(store, {"status": "bot"}, held=2))["held_capped"] is False
+
+
+def callback_left(at: float, phone: str = "13912345678") -> List[Event]:
+    record = {"stage": "callback", "channel": "webchat", "question": "要准备哪些材料", "phone": phone}
+    return [AgentUttered(data={"handoff": record}, timestamp=at)]
+
+
+def test_a_call_back_case_is_listed_with_its_number_masked_until_it_is_done(store: Any) -> None:
+    run(save(store, "left-a-number", turn("转人工", 1000.0) + callback_left(1001.0)))
+    row = next(r for r in listed(store) if r["sender_id"] == "left-a-number")
+    assert row["status"] == "callback" and row["handoff_time"] == 1001.0
+    assert row["callback_phone"] == "139****5678"
+
+    done = {"stage": "callback_done", "at": 1100.0}
+    run(save(store, "left-a-number", [AgentUttered(data={"handoff": done}, timestamp=1100.0)]))
+    row = next(r for r in listed(store) if r["sender_id"] == "left-a-number")
+    assert row["status"] == "bot" and row["callback_phone"] is None
+
+
+def test_a_summary_table_made_before_the_call_back_number_column_gets_it_on_start(store: Any) -> None:
+    import sqlalchemy
+
+    run(save(store, "left-before", turn("转人工", 1000.0) + callback_left(1001.0, "0551-62345678")))
+    with store.engine.begin() as connection:  # the table as an older release made it
+        connection.execute(sqlalchemy.text("ALTER TABLE console_conversations DROP COLUMN callback_phone"))
+    reopened = store.reopened()
+    try:
+        row = next(r for r in listed(reopened) if r["sender_id"] == "left-before")
+        assert row["status"] == "callback" and row["callback_phone"] == "055*****5678"
+    finally:
+        reopened.engine.dispose()

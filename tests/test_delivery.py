@@ -260,3 +260,59 @@ def test_a_telegram_sender_id_without_a_numeric_chat_is_not_tried(bot_api: FakeB
         assert router_.deliverability(sender_id, [])["reason"] == "telegram_bad_sender"
         assert asyncio.run(router_.deliver(sender_id, ["x"]))["delivered"] is False
     assert bot_api.calls_of("sendMessage") == []
+
+
+def _replica(api: FakeWeChatAPI, prefix: str) -> Router:
+    """A router as one Rasa replica builds it, with the real Redis for what replicas share."""
+    env = {"WECHAT_TOKEN": "t0ken", "WECHAT_APPID": "wxdelivery", "WECHAT_APP_SECRET": "delivery-secret",
+           "WECHAT_API_BASE_URL": api.base_url, "REDIS_URL": "redis://127.0.0.1:6379/0",
+           "REDIS_KEY_PREFIX": prefix}  # fmt: skip
+    return build_router(lambda sid, msg: asyncio.sleep(0), lambda: None, env)
+
+
+def test_a_45015_one_replica_met_is_known_on_another_until_the_user_writes_again(
+    wechat_api: FakeWeChatAPI, redis_key_prefix: str
+) -> None:
+    prefix = f"{redis_key_prefix}w{secrets.token_hex(3)}"
+    first, second = _replica(wechat_api, prefix), _replica(wechat_api, prefix)
+    openid, last = f"oReplica{secrets.token_hex(4)}", time.time() - HOUR
+    wechat_api.refuse(openid, WINDOW_CLOSED)
+    result = asyncio.run(first.deliver(f"wechat:{openid}", ["您好"], kind="staff", last_user_at=last))
+    assert result["delivered"] is False and result["reason"] == "wechat_window_closed"
+    status = second.deliverability(f"wechat:{openid}", [{"event": "user", "timestamp": last}])
+    assert status["deliverable"] is False and status["reason"] == "wechat_window_closed"
+    # The user writes again (through either replica): the window is open on both.
+    wechat_api.refusals.clear()
+    again = [{"event": "user", "timestamp": time.time()}]
+    assert second.deliverability(f"wechat:{openid}", again)["deliverable"] is True
+    assert first.deliverability(f"wechat:{openid}", again)["deliverable"] is True
+    # Other users of the account are not affected.
+    assert second.deliverability("wechat:oSomebodyElse", [{"event": "user", "timestamp": last}])["deliverable"]
+
+
+def test_a_48001_one_replica_met_is_known_on_another_for_every_wechat_user(
+    wechat_api: FakeWeChatAPI, redis_key_prefix: str
+) -> None:
+    prefix = f"{redis_key_prefix}a{secrets.token_hex(3)}"
+    first, second = _replica(wechat_api, prefix), _replica(wechat_api, prefix)
+    now = time.time()
+    wechat_api.refuse(OPENID, NO_PERMISSION)
+    result = asyncio.run(first.deliver(f"wechat:{OPENID}", ["您好"], last_user_at=now))
+    assert result["delivered"] is False and result["reason"] == "wechat_refused"
+    other = second.deliverability("wechat:oSomebodyElse", [{"event": "user", "timestamp": now}])
+    assert other["deliverable"] is False and other["reason"] == "wechat_refused"
+    # Another deployment (its own key prefix) on the same Redis knows nothing of it.
+    elsewhere = _replica(wechat_api, f"{prefix}x")
+    assert elsewhere.deliverability("wechat:oSomebodyElse", [{"event": "user", "timestamp": now}])["deliverable"]
+
+
+def test_with_redis_not_answering_a_refusal_is_not_remembered_and_nothing_raises() -> None:
+    import redis
+
+    from bot.channels.delivery.wechat_refusals import RedisRefusals
+
+    down = RedisRefusals(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1), "wanqitest", "wx1")
+    down.refuse_account(time.time())
+    down.close_window(OPENID, 10.0)
+    assert down.account_refused(time.time()) is False  # WeChat is tried, and says again if it refuses
+    assert down.window_closed(OPENID, 10.0) is False

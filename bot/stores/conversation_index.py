@@ -28,6 +28,8 @@ from typing import Any, Dict, Iterable, List, Sequence, TypedDict
 
 import sqlalchemy as sa
 
+from knowledge.hotline import mask_phone
+
 SUMMARY_TABLE = "console_conversations"
 # The user text kept for search: the most recent this many characters of a conversation.
 SEARCH_CHARS = 1000
@@ -60,7 +62,10 @@ summaries = sa.Table(
     sa.Column("first_staff_reply_time", sa.Float),
     sa.Column("unanswered", sa.Integer, nullable=False),
     sa.Column("search_text", sa.Text, nullable=False),
+    # status callback: the number left, masked as chat shows it (the case view shows it whole)
+    sa.Column("callback_phone", sa.String(32)),
 )
+ADDED_COLUMNS = ("callback_phone",)  # columns newer than the table: added to a table made before them
 
 
 class Summary(TypedDict):
@@ -78,6 +83,7 @@ class Summary(TypedDict):
     first_staff_reply_time: float | None
     unanswered: int
     search_text: str
+    callback_phone: str | None
 
 
 def _members(packed: str) -> List[str]:
@@ -104,7 +110,7 @@ def measures_of(row: Summary) -> List[str]:
 def empty_summary(sender_id: str, at: float) -> Summary:
     return Summary(sender_id=sender_id, first_time=at, last_time=at, user_messages=0, last_user_text="",
                    channels="", last_channel=None, citations="", measures="", status="bot", handoff_time=None,
-                   first_staff_reply_time=None, unanswered=0, search_text="")  # fmt: skip
+                   first_staff_reply_time=None, unanswered=0, search_text="", callback_phone=None)  # fmt: skip
 
 
 def card_of(event: Dict[str, Any]) -> Dict[str, Any]:
@@ -149,14 +155,19 @@ def fold(row: Summary, event: Dict[str, Any]) -> Summary:
             if row["first_staff_reply_time"] is None:
                 row["first_staff_reply_time"] = float(at)
     elif kind == "agent":
-        stage = ((event.get("data") or {}).get(HANDOFF_KEY) or {}).get("stage")
+        record = (event.get("data") or {}).get(HANDOFF_KEY) or {}
+        stage = record.get("stage")
         if stage == "callback" and row["handoff_time"] is None:
             row["status"], row["handoff_time"], row["first_staff_reply_time"] = "callback", float(at), None
+            phone = record.get("phone")
+            row["callback_phone"] = mask_phone(phone)[:32] if isinstance(phone, str) and phone else None
         elif stage == "callback_done" and row["status"] == "callback":
             row["status"], row["handoff_time"], row["first_staff_reply_time"] = "bot", None, None
+            row["callback_phone"] = None
     elif kind == "pause":
         if row["status"] == "callback":  # 转人工 again, and now somebody is on duty: a wait of its own
             row["handoff_time"] = None
+            row["callback_phone"] = None
         if row["handoff_time"] is None:
             row["handoff_time"] = float(at)
             row["first_staff_reply_time"] = None
@@ -166,6 +177,7 @@ def fold(row: Summary, event: Dict[str, Any]) -> Summary:
         row["status"] = "bot"
         row["handoff_time"] = None
         row["first_staff_reply_time"] = None
+        row["callback_phone"] = None
     return row
 
 
@@ -350,6 +362,26 @@ class ConversationIndex:
         return events or None
 
 
+def _add_missing_columns(engine: sa.engine.Engine) -> bool:
+    """Add the columns of ``ADDED_COLUMNS`` that a table made before them lacks; whether any was."""
+    present = {column["name"] for column in sa.inspect(engine).get_columns(SUMMARY_TABLE)}
+    added = False
+    for name in ADDED_COLUMNS:
+        if name in present:
+            continue
+        column = summaries.c[name]
+        try:
+            with engine.begin() as connection:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.execute(sa.text(f"ALTER TABLE {SUMMARY_TABLE} ADD COLUMN {name} {kind}"))
+            added = True
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+            # Several servers starting together may race to add it; one of them wins.
+            if name not in {c["name"] for c in sa.inspect(engine).get_columns(SUMMARY_TABLE)}:
+                raise
+    return added
+
+
 def install(engine: sa.engine.Engine, sessionmaker: Any, event_class: Any) -> ConversationIndex:
     """Create the table (building it from stored events the first time) and keep it up to date on
     every flush of ``sessionmaker``'s sessions that adds ``event_class`` rows."""
@@ -363,6 +395,8 @@ def install(engine: sa.engine.Engine, sessionmaker: Any, event_class: Any) -> Co
                 raise
         if sa.inspect(engine).has_table(event_class.__tablename__):
             backfill(engine, event_class.__tablename__)
+    elif _add_missing_columns(engine) and sa.inspect(engine).has_table(event_class.__tablename__):
+        backfill(engine, event_class.__tablename__)  # the new columns of conversations stored before them
 
     def after_flush(session: Any, _context: Any) -> None:
         added = sorted((obj for obj in session.new if isinstance(obj, event_class)), key=lambda obj: obj.id)

@@ -42,6 +42,10 @@ function waitBadge(c, now, target) {
     badge.dataset.overdue = String(over);
     return badge;
   }
+  if (c.status === "callback") {
+    // Nobody was on duty: the user left a number (shown masked here, whole in the case) at handoff_time.
+    return el("span", "wait callback", `待回电 ${c.callback_phone || ""} · 留言于 ${clock(c.handoff_time)}（${duration(now - c.handoff_time)}前）`);
+  }
   if (c.first_staff_reply_time != null) {
     const took = c.first_staff_reply_time - c.handoff_time;
     const over = took > target;

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 def _wechat(env: Mapping[str, str]) -> ChannelSender:
     from bot.channels.delivery.wechat import WeChatSender
+    from bot.channels.delivery.wechat_refusals import refusals_from
     from bot.channels.wechat.customer_service import shared_sender
     from bot.channels.wechat.settings import WeChatSettings, WeChatSettingsError
 
@@ -36,7 +37,8 @@ def _wechat(env: Mapping[str, str]) -> ChannelSender:
     # The channel's own sender (one access token per account in a process).
     sender = shared_sender(settings.app_id, settings.app_secret, settings.api_base_url, settings.redis_url,
                            settings.redis_key_prefix)  # fmt: skip
-    return WeChatSender(sender)
+    # WeChat's refusals (48001, 45015): in Redis when REDIS_URL is set, so every replica knows them.
+    return WeChatSender(sender, refusals_from(settings.redis_url, settings.redis_key_prefix, settings.app_id))
 
 
 def _telegram(env: Mapping[str, str]) -> ChannelSender:

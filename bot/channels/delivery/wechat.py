@@ -3,27 +3,25 @@
 WeChat lets an account send them only within 48 hours of the user's last message (error 45015
 after), and only an account allowed to use the API (a verified 服务号; error 48001 otherwise), and
 only with WECHAT_APPID / WECHAT_APP_SECRET configured. The first is known from the tracker; the
-other two are said before staff type; a refusal WeChat gives at sending is remembered (in this
-process): 48001 for the account (an hour, then tried again), 45015 for the user until the user
-writes again.
+other two are said before staff type; a refusal WeChat gives at sending is remembered (in Redis
+across replicas when REDIS_URL is set, bot/channels/delivery/wechat_refusals.py): 48001 for the
+account (an hour, then tried again), 45015 for the user until the user writes again.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Dict, Sequence
+from typing import Sequence
 
 from bot.channels.channel_texts import channel_text
 from bot.channels.delivery.contract import ChannelName, Deliverability, DeliveryResult, MessageKind
 from bot.channels.delivery.router import refusal
+from bot.channels.delivery.wechat_refusals import REPLY_WINDOW_S, InProcessRefusals, WeChatRefusals
 from bot.channels.reply_text import split_text, utf8_size
 from bot.channels.wechat.customer_service import NO_PERMISSION, WINDOW_CLOSED, CustomerServiceSender
 from bot.channels.wechat.render import MAX_TEXT_BYTES
 
 PREFIX = "wechat:"
-REPLY_WINDOW_S = 48 * 3600  # WeChat's 客服消息 window after the user's last message
-# After a 48001 the account is not tried again for this long (it may be granted the API meanwhile).
-ACCOUNT_RECHECK_S = 3600
 OK: Deliverability = {"channel": "wechat", "deliverable": True, "reason": None, "message": None}
 
 
@@ -34,21 +32,21 @@ def openid_of(sender_id: str) -> str:
 class WeChatSender:
     channel: ChannelName = "wechat"
 
-    def __init__(self, customer_service: CustomerServiceSender | None) -> None:
-        """``customer_service``: None when WECHAT_APPID / WECHAT_APP_SECRET are not configured."""
+    def __init__(self, customer_service: CustomerServiceSender | None, refusals: WeChatRefusals | None = None) -> None:
+        """``customer_service``: None when WECHAT_APPID / WECHAT_APP_SECRET are not configured;
+        ``refusals``: where WeChat's refusals are remembered (this process unless given)."""
         self.customer_service = customer_service
-        self.account_refused_at: float | None = None  # when WeChat answered 48001: this account may not send them
-        self.window_closed_at: Dict[str, float | None] = {}  # openid → the last user message WeChat judged too old
+        self.refusals: WeChatRefusals = refusals if refusals is not None else InProcessRefusals()
 
     def deliverability(self, sender_id: str, last_user_at: float | None, now: float) -> Deliverability:
         if self.customer_service is None:
             return refusal("wechat", "wechat_not_configured")
-        if self.account_refused_at is not None and now - self.account_refused_at < ACCOUNT_RECHECK_S:
+        if self.refusals.account_refused(now):
             return refusal("wechat", "wechat_refused")
         openid = openid_of(sender_id)
         if last_user_at is None or now - last_user_at >= REPLY_WINDOW_S:
             return refusal("wechat", "wechat_window_closed")
-        if openid in self.window_closed_at and self.window_closed_at[openid] == last_user_at:
+        if self.refusals.window_closed(openid, last_user_at):
             return refusal("wechat", "wechat_window_closed")  # WeChat said so; the user has not written since
         return OK
 
@@ -62,10 +60,10 @@ class WeChatSender:
         if outcome.errcode is None:
             return {"channel": "wechat", "delivered": True, "sent": len(texts), "reason": None, "message": None}
         if outcome.errcode == NO_PERMISSION:
-            self.account_refused_at = time.time()
+            self.refusals.refuse_account(time.time())
             status = refusal("wechat", "wechat_refused")
         elif outcome.errcode == WINDOW_CLOSED:
-            self.window_closed_at[openid] = last_user_at
+            self.refusals.close_window(openid, last_user_at)
             status = refusal("wechat", "wechat_window_closed")
         else:
             status = refusal("wechat", "wechat_error", errcode=outcome.errcode, error=outcome.error or "")

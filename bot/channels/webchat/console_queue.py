@@ -106,6 +106,7 @@ def row_json(row: Summary, by_measure: Dict[int, List[str]]) -> Dict[str, Any]:
         "measures": measures_of(row),
         "departments": list(dict.fromkeys(name for n in citations for name in by_measure.get(n, []))),
         "unanswered": row["unanswered"],
+        "callback_phone": row.get("callback_phone") if row["status"] == "callback" else None,  # masked
     }
 
 
