@@ -66,6 +66,23 @@ def message_facts(tracker: Tracker) -> Dict[str, Any]:
     }
 
 
+def form_rule(tracker: Tracker) -> str | None:
+    """The rule whose form is running (the active loop is ``<rule>_form``)."""
+    loop = tracker.active_loop_name or ""
+    rule_key = loop[: -len(FORM_SUFFIX)] if loop.endswith(FORM_SUFFIX) else ""
+    return rule_key if rule_key in rules() else None
+
+
+def card_sent_this_turn(tracker: Tracker) -> bool:
+    """True when an action already sent an answer card after the latest user message."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and "answer_card" in ((event.get("data") or {}).get("custom") or {}):
+            return True
+    return False
+
+
 def rule_being_checked(tracker: Tracker) -> str | None:
     """The rule a message is about. Not the classifier's word alone: the programme the message
     names ("降费奖补"), the facts it states (反担保 → 担保费补贴), the form running, and the
@@ -397,8 +414,10 @@ class AskFact(Action):
         return f"action_ask_{self.fact}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        rule_key = rule_being_checked(tracker)
-        if rule_key is None:
+        # The running form's rule, even when the message names another programme: "徽商服务卡怎么申请"
+        # in the middle of the 担保费补贴 check, which another action answered first.
+        rule_key = form_rule(tracker) or rule_being_checked(tracker)
+        if rule_key is None or self.fact not in rules()[rule_key].fact_names:
             return []
         evaluation = evaluate_in_conversation(tracker, rule_key)
         if evaluation.next_fact != self.fact:
@@ -406,12 +425,14 @@ class AskFact(Action):
             evaluation.next_fact = self.fact
             asked = evaluation.rule.fact(self.fact)
             evaluation.next_question, evaluation.next_options = asked.question, list(asked.options)
-        send_answer(
-            dispatcher,
-            question_text(evaluation, _said_in_conversation(tracker)),
-            evaluation.card(confidence=intent_confidence(tracker), source=_source(rule_key)),
-            buttons=question_buttons(evaluation),
-        )
+        text, buttons = question_text(evaluation, _said_in_conversation(tracker)), question_buttons(evaluation)
+        if card_sent_this_turn(tracker):
+            # Another action answered the message (a question about a measure in the middle of the
+            # check): its card is the turn's one card; the check goes on with the question as text.
+            dispatcher.utter_message(text=text, buttons=buttons)
+        else:
+            card = evaluation.card(confidence=intent_confidence(tracker), source=_source(rule_key))
+            send_answer(dispatcher, text, card, buttons=buttons)
         english = english_line(tracker, evaluation)
         if english:
             dispatcher.utter_message(text=english)

@@ -22,7 +22,6 @@ from actions.messages import MEASURE_INTENT_PREFIX, intent_confidence, send_resp
 from actions.other_region import answer_other_region
 from knowledge import aspects
 from knowledge.card import AnswerCard
-from knowledge.eligibility import rules
 from knowledge.search import Hit, search, titles, warm_up_in_background
 from knowledge.textnorm import normalise
 
@@ -57,24 +56,15 @@ def names_an_aspect(question: str) -> bool:
     return any(keyword in text for aspect in aspects.aspects().values() for keyword in aspect.keywords)
 
 
-def running_check(tracker: Tracker) -> str | None:
-    """The rule whose form is asking for a fact (the active loop is ``<rule>_form``)."""
-    from actions.eligibility import FORM_SUFFIX
-
-    loop = tracker.active_loop_name or ""
-    rule_key = loop[: -len(FORM_SUFFIX)] if loop.endswith(FORM_SUFFIX) else ""
-    return rule_key if rule_key in rules() else None
-
-
 def continue_running_check(tracker: Tracker, question: str) -> List[Dict[str, Any]] | None:
     """While a check's form asks for a fact, an unsure message belongs to the check: "是的" or
     "1.5" answers the question (its slot is set). Nothing is sent here, whatever the message: the
     form, predicted again after this action, asks on or ends with the verdict, and that question or
     verdict is the turn's one card (a fallback card as well would make two). None when no check's
     form is running."""
-    from actions.eligibility import answer_to_question
+    from actions.eligibility import answer_to_question, form_rule
 
-    if running_check(tracker) is None:
+    if form_rule(tracker) is None:
         return None
     requested = tracker.get_slot("requested_slot")
     value = answer_to_question(requested, question) if requested else None

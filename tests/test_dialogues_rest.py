@@ -206,6 +206,19 @@ def test_an_unsure_message_in_the_middle_of_a_check_gets_one_card_and_the_check_
     assert "反担保" in eligibility_card(after, 10, "guarantee_fee_subsidy")["next_question"]
 
 
+def test_a_question_about_another_measure_in_the_middle_of_a_check_gets_one_card(assistant: AssistantClient) -> None:
+    # The measure is answered (its card), then the form asks on: its question comes as text with
+    # its buttons, without a second card, and pressing one carries the check on.
+    sender = assistant.new_sender()
+    eligibility_card(assistant.ask(sender, "我们担保公司年化费率1.1%，能申请担保费补贴吗"), 10, "guarantee_fee_subsidy")
+    other = assistant.ask(sender, "/measure_technology_upgrade")
+    card = other.card  # asserts that the turn has one card
+    assert card is not None and card["kind"] == "policy" and card["citations"] == [6], other.messages
+    assert "专精特新" in other.text and other.buttons
+    after = press(assistant, sender, other, "是省级专精特新")
+    assert "反担保" in eligibility_card(after, 10, "guarantee_fee_subsidy")["next_question"]
+
+
 @pytest.mark.parametrize(
     "question, measure",
     [

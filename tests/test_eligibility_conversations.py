@@ -12,7 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.eligibility import ActionEligibilityVerdict
+from actions.eligibility import ASK_ACTIONS, ActionEligibilityVerdict
 from actions.fallback_answer import ActionAnswerFallback
 from actions.measure_answer import ActionAnswerMeasure
 from actions.out_of_scope import ActionAnswerOutOfScope
@@ -315,3 +315,39 @@ def test_an_unsure_message_during_a_check_leaves_the_one_card_to_the_form(messag
     slots = [(e["name"], e["value"]) for e in events if e.get("event") == "slot"]
     assert slots == ([slot] if slot else [])
     assert followup(events) is None
+
+
+def ask_action(fact: str):
+    return next(cls() for cls in ASK_ACTIONS if cls().name() == f"action_ask_{fact}")
+
+
+def test_the_form_asks_its_own_rules_question_when_the_message_names_another_programme() -> None:
+    # "徽商服务卡怎么申请" while the 担保费补贴 form asks about the borrower: the measure action answers
+    # it, then the form asks on. The ask action took the rule the message names (徽商服务卡), which
+    # has no borrower fact, and failed (the user got "政策库暂时无法查询").
+    asking = [("我们担保公司年化费率1.1%，能申请担保费补贴吗", "check_guarantee_fee_subsidy")]
+    cards, _ = run_in_form(
+        ask_action("borrower_qualification"),
+        [*asking, ("徽商服务卡怎么申请", "measure_huishang_service_card")],
+        "guarantee_fee_subsidy_form",
+        "borrower_qualification",
+    )
+    assert [card["measure"] for card in cards] == ["guarantee_fee_subsidy"]
+    assert "专精特新" in cards[0]["next_question"]
+
+
+def test_the_forms_question_after_another_answer_in_the_same_turn_is_text_without_a_second_card() -> None:
+    # A question about another measure in the middle of the check: action_answer_measure sent its
+    # card, then the form asks on. One card per turn: the question follows as text with its buttons.
+    asking = [("我们担保公司年化费率1.1%，能申请担保费补贴吗", "check_guarantee_fee_subsidy")]
+    question = user_event("技改贷怎么申请", "measure_technology_upgrade")
+    answered = {"event": "bot", "text": "【第6条】…", "data": {"custom": {"answer_card": {"kind": "policy"}}}}
+    events = [*(user_event(t, i) for t, i in asking), question, answered]
+    slots = {"requested_slot": "borrower_qualification", "eligibility_rule": "guarantee_fee_subsidy"}
+    tracker = Tracker(
+        "unit", slots, question["parse_data"], events, False, None, {"name": "guarantee_fee_subsidy_form"}, "x"
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ask_action("borrower_qualification").run(dispatcher, tracker, {}))
+    assert not any("answer_card" in (m.get("custom") or {}) for m in dispatcher.messages)
+    assert "专精特新" in dispatcher.messages[0]["text"] and dispatcher.messages[0]["buttons"]
