@@ -17,7 +17,8 @@ PARENT = """
 import os, subprocess, sys, time
 from pathlib import Path
 from bot.processes import descendants
-descendants.adopt_orphans()
+from bot.processes.supervisor import stop_on_signals
+stop_on_signals()  # as `python -m bot run` does: Ctrl-C raises KeyboardInterrupt, orphans come here
 try:
     orphan_maker = (
         "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); "
@@ -41,6 +42,15 @@ def alive(pid: int) -> bool:
         return False
 
 
+def _signal_state(pid: int) -> str:
+    """The signal lines of /proc/<pid>/status (blocked, ignored, caught masks), for a failure message."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError as error:
+        return repr(error)
+    return "; ".join(line for line in lines if line.startswith(("SigBlk", "SigIgn", "SigCgt", "State")))
+
+
 def test_ctrl_c_stops_an_orphan_a_finished_step_left_behind(tmp_path: Path) -> None:
     orphan_file, ready_file = tmp_path / "orphan.pid", tmp_path / "ready"
     parent = subprocess.Popen(
@@ -56,7 +66,10 @@ def test_ctrl_c_stops_an_orphan_a_finished_step_left_behind(tmp_path: Path) -> N
         orphan = int(orphan_file.read_text())
         assert alive(orphan)
         parent.send_signal(signal.SIGINT)
-        assert parent.wait(timeout=60) == 0
+        try:
+            assert parent.wait(timeout=60) == 0
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"Ctrl-C did not stop the parent: {_signal_state(parent.pid)}") from None
         deadline = time.monotonic() + 10
         while alive(orphan) and time.monotonic() < deadline:
             time.sleep(0.1)
