@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
@@ -27,7 +27,7 @@ from bot.processes.ports import free_port
 from bot.rasa_server.action_failure import unavailable_text
 from bot.stores.settings import StoreSettings
 from tools.assistant_client import AssistantClient
-from tools.socketio_client import SocketIOClient, new_session
+from tools.socketio_client import SocketIOClient, new_session, next_bot
 
 pytestmark = pytest.mark.server
 
@@ -276,13 +276,6 @@ def _console(front: str, method: str, path: str, body: Dict[str, Any] | None = N
         return error.code, json.loads(error.read())
 
 
-async def _next_bot(widget: SocketIOClient, wanted: Callable[[Dict[str, Any]], bool], timeout: float = 60) -> Dict:
-    while True:
-        name, data = await widget.next_event(timeout)
-        if name == "bot_uttered" and wanted(data or {}):
-            return data
-
-
 def test_behind_nginx_a_user_s_handoff_reaches_staff_and_every_staff_reply_reaches_the_widget(
     cluster: Cluster,
 ) -> None:
@@ -302,7 +295,7 @@ def test_behind_nginx_a_user_s_handoff_reaches_staff_and_every_staff_reply_reach
         try:
             session = await new_session(widget, 60)
             await widget.emit("user_uttered", {"message": "转人工", "session_id": session})
-            card = await _next_bot(widget, lambda data: "custom" in data, 120)
+            card = await next_bot(widget, lambda data: "custom" in data, 120)
             seen = [card]
             deadline = time.monotonic() + 60
             while True:  # the turn is in the shared store once it ends
@@ -316,12 +309,12 @@ def test_behind_nginx_a_user_s_handoff_reaches_staff_and_every_staff_reply_reach
                     _console, front, "POST", f"/conversations/{session}/messages", {"text": text}
                 )
                 assert status == 200 and body["sent"], body
-                seen.append(await _next_bot(widget, lambda data: bool(data.get("staff"))))
+                seen.append(await next_bot(widget, lambda data: bool(data.get("staff")), 60))
             status, body = await asyncio.to_thread(_console, front, "POST", f"/conversations/{session}/resume", {})
             assert status == 200, body
-            seen.append(await _next_bot(widget, lambda data: bool(data.get("resumed"))))
+            seen.append(await next_bot(widget, lambda data: bool(data.get("resumed")), 60))
             await widget.emit("user_uttered", {"message": "徽商服务卡有什么用", "session_id": session})
-            seen.append(await _next_bot(widget, lambda data: "第13条" in (data.get("text") or ""), 120))
+            seen.append(await next_bot(widget, lambda data: "第13条" in (data.get("text") or ""), 120))
             return seen
         finally:
             await widget.close()

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from tests.support.console_api import console_call, handoff_records, set_on_duty
-from tests.support.socketio_client import SocketIOClient
 from tools.assistant_client import AssistantClient
+from tools.socketio_client import SocketIOClient, next_bot
 
 pytestmark = pytest.mark.server
 
@@ -159,26 +159,19 @@ async def _web_chat_handoff_with_a_staff_reply(assistant: AssistantClient) -> tu
         name, session_id = await client.next_event(30)
         assert name == "session_confirm"
         await client.emit("user_uttered", {"message": "转人工", "session_id": session_id})
-        card = await _next_bot(client, lambda data: "custom" in data)
+        card = await next_bot(client, lambda data: "custom" in data)
         assert card["custom"]["answer_card"]["handoff"] == "staff"
         status, body = console_call(
             assistant, "POST", f"/conversations/{session_id}/messages", {"text": "您好，我来帮您"}
         )
         assert status == 200, body
-        staff = await _next_bot(client, lambda data: data.get("staff"))
+        staff = await next_bot(client, lambda data: data.get("staff"))
         status, _ = console_call(assistant, "POST", f"/conversations/{session_id}/resume", {})
         assert status == 200
-        resumed = await _next_bot(client, lambda data: data.get("resumed"))
+        resumed = await next_bot(client, lambda data: data.get("resumed"))
         return session_id, staff, resumed
     finally:
         await client.close()
-
-
-async def _next_bot(client: SocketIOClient, wanted) -> dict:
-    while True:
-        name, data = await client.next_event(30)
-        if name == "bot_uttered" and wanted(data):
-            return data
 
 
 def test_the_wait_for_staff_s_first_reply_and_the_hand_back_are_recorded(staff_on_duty: AssistantClient) -> None:

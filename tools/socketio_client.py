@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import websockets
 
@@ -92,3 +92,11 @@ async def until_card(client: SocketIOClient, kind: str, timeout: float = 60) -> 
         name, data = await client.next_event(timeout)
         if name == "bot_uttered" and ((data or {}).get("custom") or {}).get("answer_card", {}).get("kind") == kind:
             return
+
+
+async def next_bot(client: SocketIOClient, wanted: Callable[[Dict[str, Any]], Any], timeout: float = 30) -> Dict:
+    """Read events until a ``bot_uttered`` whose payload ``wanted`` accepts; returns that payload."""
+    while True:
+        name, data = await client.next_event(timeout)
+        if name == "bot_uttered" and wanted(data or {}):
+            return data
