@@ -137,3 +137,17 @@ def test_every_setting_the_code_reads_reaches_some_child_or_is_the_parents() -> 
         name for name in read for kind in child_env.OWN_SETTINGS if name in child_env.for_child(kind, {name: "x"})
     }
     assert read - reaching - PARENT_ONLY == set()
+
+
+def test_a_training_gets_the_knowledge_base_and_no_secret(secrets_in_shell, monkeypatch) -> None:
+    """`rasa train` runs from make train and from inside the Rasa server (the review inbox's gate),
+    whose environment holds the console, WeChat and Telegram secrets: none reaches the training."""
+    from bot.training.model import TRAINING_ENV, training_env
+
+    monkeypatch.setenv("MAINTAINER_TOKENS", "wang:maintainer-secret-of-enough-length")
+    monkeypatch.setenv("INTERNAL_CALLER_TOKEN", "internal-secret-of-enough-length")
+    env = training_env()
+    assert env["DATABASE_URL"] == SECRETS["DATABASE_URL"] and env["PATH"] == os.environ["PATH"]
+    assert all(env[name] == value for name, value in TRAINING_ENV.items())
+    leaked = {*SECRETS, "MAINTAINER_TOKENS", "INTERNAL_CALLER_TOKEN"} - {"DATABASE_URL"}
+    assert leaked.isdisjoint(env), leaked & set(env)

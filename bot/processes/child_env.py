@@ -60,6 +60,9 @@ OWN_SETTINGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
         ),
     ),  # fmt: skip
     "telegram": (("RASA_URL", "RASA_PORT", "INTERNAL_CALLER_TOKEN", "LOG_LEVEL"), ("TELEGRAM_",)),
+    # `rasa train` (make train, the review inbox's gate, cross-validation): the knowledge base for the
+    # vocabulary, Rasa's own settings; none of the channels' or staff's secrets.
+    "training": (("DATABASE_URL", "LOG_LEVEL"), ("RASA_", "KNOWLEDGE_")),
     "nginx": ((), ()),
 }
 # Not copied from the shell: the Rasa server gets it only when it runs the API (servers.spawn_rasa_server).

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterable, List
 
 from bot.paths import CONFIG, DATA_DIR, DOMAIN, MODELS_DIR, PROJECT_DIR
+from bot.processes import child_env
 from bot.training.generated_data import GENERATED_NLU_DIR, training_data_paths
 from knowledge.vocabulary import JIEBA_DIR, write_jieba_dictionary
 
@@ -61,8 +62,10 @@ def _package_versions() -> str:
 
 
 def training_env() -> dict:
-    """The current environment with ``TRAINING_ENV`` on top, for a training subprocess."""
-    return {**os.environ, **TRAINING_ENV}
+    """The environment of a training subprocess: what a training reads of the current one (no
+    channel, console or maintainer secrets: the review inbox's gate trains from inside the Rasa
+    server, bot/processes/child_env.py), with ``TRAINING_ENV`` on top."""
+    return child_env.for_child("training", os.environ, TRAINING_ENV)
 
 
 def fingerprint() -> str:
