@@ -28,7 +28,7 @@ from typing import Any, Dict, Iterable, List, Sequence, TypedDict
 
 import sqlalchemy as sa
 
-from knowledge.hotline import mask_phone
+from knowledge.hotline import CALLBACK, CALLBACK_DONE, HANDOFF_KEY, mask_phone
 
 SUMMARY_TABLE = "console_conversations"
 # The user text kept for search: the most recent this many characters of a conversation.
@@ -40,7 +40,6 @@ STAFF_METADATA_KEY = "staff"
 # callback: nobody was on duty at 转人工 and the user left a number (bot/hotline, docs/HOTLINE.md);
 # it waits in the queue from the call-back request until staff mark it done.
 STATUSES = ("waiting", "staff", "callback", "bot")
-HANDOFF_KEY = "handoff"  # the agent events of knowledge/hotline.py
 
 _metadata = sa.MetaData()
 summaries = sa.Table(
@@ -157,11 +156,11 @@ def fold(row: Summary, event: Dict[str, Any]) -> Summary:
     elif kind == "agent":
         record = (event.get("data") or {}).get(HANDOFF_KEY) or {}
         stage = record.get("stage")
-        if stage == "callback" and row["handoff_time"] is None:
+        if stage == CALLBACK and row["handoff_time"] is None:
             row["status"], row["handoff_time"], row["first_staff_reply_time"] = "callback", float(at), None
             phone = record.get("phone")
             row["callback_phone"] = mask_phone(phone)[:32] if isinstance(phone, str) and phone else None
-        elif stage == "callback_done" and row["status"] == "callback":
+        elif stage == CALLBACK_DONE and row["status"] == "callback":
             row["status"], row["handoff_time"], row["first_staff_reply_time"] = "bot", None, None
             row["callback_phone"] = None
     elif kind == "pause":
