@@ -13,8 +13,8 @@ from typing import Iterator
 import pytest
 
 from tests.support.console_api import handoff_records, set_on_duty
-from tests.support.socketio_client import SocketIOClient
 from tools.assistant_client import AssistantClient
+from tools.socketio_client import SocketIOClient, new_session, next_bot
 
 pytestmark = pytest.mark.server
 GIVE_UP_S = 120  # a hand-back that has not come by then never will (the poll's bound, not an assertion)
@@ -38,9 +38,7 @@ async def _wait_in_web_chat(assistant: AssistantClient) -> tuple:
     client = SocketIOClient(assistant.rasa_url)
     await client.connect()
     try:
-        await client.emit("session_request", {"session_id": None})
-        name, session_id = await client.next_event(30)
-        assert name == "session_confirm"
+        session_id = await new_session(client, 30)
         await client.emit("user_uttered", {"message": "转人工", "session_id": session_id})
         seen = []
         while True:  # the handoff reply, then (nobody answers) the server's notice
@@ -50,10 +48,8 @@ async def _wait_in_web_chat(assistant: AssistantClient) -> tuple:
                 if data.get("resumed"):
                     break
         await client.emit("user_uttered", {"message": "技改有什么补贴", "session_id": session_id})
-        while True:
-            name, data = await client.next_event(60)
-            if name == "bot_uttered" and "custom" in data:
-                return session_id, seen, data["custom"]["answer_card"]
+        answer = await next_bot(client, lambda data: "custom" in data, 60)
+        return session_id, seen, answer["custom"]["answer_card"]
     finally:
         await client.close()
 

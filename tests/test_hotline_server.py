@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.console_api import console_call, handoff_records, set_on_duty
 from tools.assistant_client import AssistantClient
-from tools.socketio_client import SocketIOClient, next_bot
+from tools.socketio_client import SocketIOClient, new_session, next_bot
 
 pytestmark = pytest.mark.server
 
@@ -155,9 +155,7 @@ async def _web_chat_handoff_with_a_staff_reply(assistant: AssistantClient) -> tu
     client = SocketIOClient(assistant.rasa_url)
     await client.connect()
     try:
-        await client.emit("session_request", {"session_id": None})
-        name, session_id = await client.next_event(30)
-        assert name == "session_confirm"
+        session_id = await new_session(client, 30)
         await client.emit("user_uttered", {"message": "转人工", "session_id": session_id})
         card = await next_bot(client, lambda data: "custom" in data)
         assert card["custom"]["answer_card"]["handoff"] == "staff"
